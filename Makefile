@@ -1,0 +1,64 @@
+# specbound: every command a developer needs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# uv manages the virtualenv and the lock file. Where it is not installed, it is installed into .tools/.
+UV_VERSION := 0.13.9
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+RUN := $(UV) run --no-sync
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help install run serve test lint format generate check-generated handlers new-handler migrate migration rollback ci
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+.venv/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked
+	@touch $@
+
+install: .venv/.installed ## install the locked dependencies into .venv
+
+run: install migrate ## install, migrate and serve on http://$(HOST):$(PORT) (SQLite under var/ unless DATABASE_URL is set)
+	$(RUN) python -m app serve --host $(HOST) --port $(PORT)
+
+test: install ## the whole suite (SQLite and PostgreSQL at TEST_DATABASE_URL, schemathesis included)
+	$(RUN) pytest $(args)
+
+lint: install ## ruff (lint and format check) and mypy --strict
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) mypy
+
+format: install ## format and fix what ruff can fix
+	$(RUN) ruff format .
+	$(RUN) ruff check --fix .
+
+generate: install ## validate spec/ and render generated/
+	$(RUN) python -m codegen generate
+
+check-generated: install ## fail with a diff when generated/ is out of date with spec/
+	$(RUN) python -m codegen check
+
+handlers: install ## every operation and pkg_id: roles, bound handler, implemented or missing
+	$(RUN) python -m app handlers
+
+new-handler: install ## scaffold missing handler methods into app/handlers/ (tag=<tag> for one tag)
+	$(RUN) python -m codegen new-handler $(if $(tag),--tag $(tag))
+
+migrate: install ## apply the database migrations
+	$(RUN) alembic upgrade head
+
+migration: install ## create a migration from the tables: make migration msg="what changed"
+	@test -n "$(msg)" || { echo 'usage: make migration msg="what changed"' >&2; exit 2; }
+	$(RUN) alembic revision --autogenerate -m "$(msg)"
+
+rollback: install ## undo the last migration
+	$(RUN) alembic downgrade -1
+
+ci: lint check-generated test ## what .ci/run checks
