@@ -1,0 +1,88 @@
+"""`python -m codegen [generate|check|new-handler]`: the command behind `make generate` and friends."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from codegen.config import Config, load_config
+from codegen.errors import SpecError
+from codegen.pipeline import check, generate, read_contract
+from codegen.scaffold import scaffold, unimplemented_summary
+from codegen.writer import ForeignFilesError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codegen", description=__doc__)
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("generate", help="validate spec/ and render generated/ (the default)")
+    commands.add_parser("check", help="fail with a diff when generated/ is out of date with spec/")
+    new_handler = commands.add_parser("new-handler", help="scaffold missing handler methods into app/handlers/")
+    new_handler.add_argument("--tag", help="only this tag (default: every tag with missing methods)")
+    args = parser.parse_args(argv)
+    config = load_config(Path.cwd())
+    try:
+        if args.command == "check":
+            return _check(config)
+        if args.command == "new-handler":
+            return _new_handler(config, args.tag)
+        return _generate(config)
+    except SpecError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        count = len(exc.problems)
+        print(f"codegen: {count} problem{'s' if count != 1 else ''} in the specs; nothing was written", file=sys.stderr)
+        return 1
+    except (ForeignFilesError, ValueError) as exc:
+        print(f"codegen: {exc}", file=sys.stderr)
+        return 1
+
+
+def _generate(config: Config) -> int:
+    rendered, changed = generate(config)
+    contract = rendered.contract
+    state = "updated" if changed else "already up to date"
+    print(
+        f"{config.display(config.output)}/ {state}: {len(rendered.files)} files from {contract.openapi_name} "
+        f"({len(contract.rest)} operations) and {contract.asyncapi_name} "
+        f"({len(contract.ws)} request messages, {len(contract.events)} event{'s' if len(contract.events) != 1 else ''})"
+    )
+    missing = unimplemented_summary(config, contract)
+    if missing:
+        print(
+            f"not implemented yet in {config.display(config.handlers)}/ ({len(missing)}); `make new-handler` scaffolds:"
+        )
+        for line in missing:
+            print(f"  {line}")
+    return 0
+
+
+def _check(config: Config) -> int:
+    difference = check(config)
+    if not difference:
+        print(f"{config.display(config.output)}/ is up to date with the specs")
+        return 0
+    sys.stdout.writelines(difference)
+    print(
+        f"\n{config.display(config.output)}/ is out of date with the specs: run `make generate` and commit the result",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def _new_handler(config: Config, tag: str | None) -> int:
+    contract, _ = read_contract(config)
+    changes = scaffold(config, contract, tag)
+    if not changes:
+        print("nothing to scaffold: every operation and pkg_id has a handler method")
+        return 0
+    print(f"scaffolded {len(changes)} handler method{'s' if len(changes) != 1 else ''} (marked @unimplemented):")
+    for line in changes:
+        print(f"  {line}")
+    print("Write their bodies and remove @unimplemented; the service refuses to start until then.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

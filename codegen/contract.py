@@ -1,0 +1,177 @@
+"""The contract both specs describe, as codegen understands it: validated, resolved and ready to render.
+
+Readers (`openapi_reader`, `asyncapi_reader`) build it; templates only read it. Everything a template needs is
+precomputed here, so the templates hold almost no logic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from codegen.errors import Location
+
+ModelModule = Literal["rest", "ws"]
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A generated Pydantic model: `Author` in generated/rest/models.py, say."""
+
+    module: ModelModule
+    name: str
+
+
+@dataclass(frozen=True)
+class Access:
+    """Who may call an operation: anyone, or holders of all roles of at least one alternative."""
+
+    public: bool
+    alternatives: tuple[tuple[str, ...], ...] = ()
+
+    def describe(self) -> str:
+        if self.public:
+            return "public"
+        if not any(self.alternatives):
+            return "any authenticated caller"
+        return " or ".join(", ".join(roles) for roles in self.alternatives)
+
+
+@dataclass(frozen=True)
+class Param:
+    """A path or query parameter of a REST operation."""
+
+    name: str  # as on the wire
+    python_name: str
+    where: Literal["path", "query"]
+    required: bool
+    python_type: str  # "int", "str", "float", "bool" or a Literal[...] expression
+    constraints: tuple[tuple[str, Any], ...]  # FastAPI Path()/Query() keyword arguments, in a stable order
+    default: Any = None
+    has_default: bool = False
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LocationHeader:
+    """How to build the Location of a created resource: the GET path filled from fields of the response."""
+
+    template: str  # e.g. "/api/v1/authors/{author_id}"
+    fields: tuple[tuple[str, str], ...]  # path parameter -> attribute of the response model
+
+
+@dataclass(frozen=True)
+class RestOperation:
+    operation_id: str
+    method: str  # lower case
+    path: str
+    tag: str
+    summary: str
+    description: str
+    deprecated: bool
+    params: tuple[Param, ...]
+    body: ModelRef | None
+    success_status: int
+    response: ModelRef | None
+    location_header: LocationHeader | None
+    access: Access
+    statuses: tuple[int, ...]
+    where: Location
+
+    @property
+    def method_name(self) -> str:
+        return snake_case(self.operation_id)
+
+    @property
+    def enum_name(self) -> str:
+        return snake_case(self.operation_id).upper()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What a WS request handler returns: one model, a list of them, a page of them, or nothing."""
+
+    kind: Literal["model", "list", "page", "none"]
+    model: ModelRef | None = None  # the model, or the item model of a list or page
+    meta: ModelRef | None = None  # the page's meta model
+
+
+@dataclass(frozen=True)
+class WsOperation:
+    """A request message the server answers (AsyncAPI `receive` with a `reply`)."""
+
+    name: str  # the AsyncAPI operation id, e.g. getAuthor
+    pkg_id: int
+    tag: str
+    summary: str
+    roles: tuple[str, ...]
+    data: ModelRef
+    reply: Reply
+    where: Location
+
+    @property
+    def method_name(self) -> str:
+        return snake_case(self.name)
+
+    @property
+    def enum_name(self) -> str:
+        return snake_case(self.name).upper()
+
+
+@dataclass(frozen=True)
+class WsEvent:
+    """A message the server pushes (AsyncAPI `send`)."""
+
+    name: str
+    pkg_id: int
+    tag: str
+    summary: str
+    roles: tuple[str, ...]
+    data: ModelRef
+    where: Location
+
+    @property
+    def function_name(self) -> str:
+        return f"{snake_case(self.name)}_event"
+
+    @property
+    def enum_name(self) -> str:
+        return snake_case(self.name).upper()
+
+
+@dataclass
+class Contract:
+    """Everything codegen renders, read from both specs."""
+
+    openapi_name: str
+    asyncapi_name: str
+    roles: dict[str, str] = field(default_factory=dict)
+    ws_path: str = ""
+    rest: list[RestOperation] = field(default_factory=list)
+    ws: list[WsOperation] = field(default_factory=list)
+    events: list[WsEvent] = field(default_factory=list)
+
+    def rest_tags(self) -> list[str]:
+        return _ordered({op.tag for op in self.rest}, [op.tag for op in self.rest])
+
+    def ws_tags(self) -> list[str]:
+        tags = [op.tag for op in self.ws] + [event.tag for event in self.events]
+        return _ordered(set(tags), tags)
+
+
+def _ordered(names: set[str], order: list[str]) -> list[str]:
+    return sorted(names, key=order.index)
+
+
+_WORD_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|[^A-Za-z0-9]+")
+
+
+def snake_case(name: str) -> str:
+    """`getPaginatedAuthors` -> `get_paginated_authors`."""
+    return "_".join(part.lower() for part in _WORD_BOUNDARY.split(name) if part)
+
+
+def pascal_case(name: str) -> str:
+    """`book_reviews` -> `BookReviews`."""
+    return "".join(part[:1].upper() + part[1:] for part in snake_case(name).split("_"))

@@ -1,0 +1,78 @@
+"""The codegen run: read both specs into one contract, render it, and compare or swap it into place."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from codegen.asyncapi_reader import read_asyncapi
+from codegen.config import Config
+from codegen.contract import Contract
+from codegen.errors import Problems, SpecError
+from codegen.models import render_rest_models, render_ws_models
+from codegen.openapi_reader import read_openapi
+from codegen.refs import SpecSet
+from codegen.render import header, openapi_json, render_all
+from codegen.writer import diff, format_files, swap_in
+
+
+@dataclass(frozen=True)
+class Rendered:
+    contract: Contract
+    files: dict[str, str]  # formatted, by path relative to the output directory
+    staging: Path
+
+
+def read_contract(config: Config) -> tuple[Contract, SpecSet]:
+    """Both specs, validated; raises SpecError listing every problem in either."""
+    specs = SpecSet(config.root)
+    contract = Contract(openapi_name=config.display(config.openapi), asyncapi_name=config.display(config.asyncapi))
+    problems = Problems()
+    documents = []
+    for path in (config.openapi, config.asyncapi):
+        try:
+            documents.append(specs.load(path))
+        except SpecError as exc:  # a file that does not parse: report it with the other file's problems
+            problems.extend(exc.problems)
+    if len(documents) == 2:
+        read_openapi(specs, documents[0], contract, problems)
+        read_asyncapi(specs, documents[1], contract, problems)
+    problems.raise_if_any()
+    return contract, specs
+
+
+def render(config: Config) -> Rendered:
+    """Everything `generated/` should hold, formatted, in a staging directory next to it."""
+    contract, specs = read_contract(config)
+    openapi_document = specs.load(config.openapi)
+    files = render_all(
+        contract,
+        rest_models=render_rest_models(config.openapi, header(contract.openapi_name)),
+        ws_models=render_ws_models(config.asyncapi, config.openapi, header(contract.asyncapi_name)),
+        openapi_json=openapi_json(openapi_document.data),
+    )
+    staging = config.output.with_name(f".{config.output.name}.staging")
+    return Rendered(contract, format_files(files, staging), staging)
+
+
+def generate(config: Config) -> tuple[Rendered, bool]:
+    """Render and put in place; returns whether anything changed."""
+    rendered = render(config)
+    changed = bool(diff(rendered.files, config.output))
+    if changed:
+        swap_in(rendered.staging, config.output)
+    else:
+        _discard(rendered.staging)
+    return rendered, changed
+
+
+def check(config: Config) -> list[str]:
+    """The diff between `generated/` and what the specs say it should be."""
+    rendered = render(config)
+    _discard(rendered.staging)
+    return diff(rendered.files, config.output)
+
+
+def _discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
