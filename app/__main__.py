@@ -1,0 +1,73 @@
+"""`python -m app serve|handlers`: run the service, or show how every operation and pkg_id is bound."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from app.handlers import handler_classes
+from app.settings import Settings
+from generated._runtime import is_unimplemented
+from generated.registry import UnboundHandlersError, inspect_bindings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    commands.add_parser("handlers", help="a table of every operation and pkg_id: roles, handler, state")
+    args = parser.parse_args(argv)
+    if args.command == "handlers":
+        print(handlers_table())
+        return 0
+    return _serve(args.host, args.port)
+
+
+def _serve(host: str, port: int) -> int:
+    import uvicorn
+
+    from app.main import create_app
+
+    try:
+        settings = Settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        app = create_app(settings)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = ".".join(str(part) for part in error["loc"]).upper()
+            print(f"invalid setting {name}: {error['msg']}", file=sys.stderr)
+        return 2
+    except (UnboundHandlersError, ValueError) as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    return 0
+
+
+def handlers_table() -> str:
+    rows = [("KIND", "SERVES", "ROLES", "HANDLER", "STATE")]
+    for binding in inspect_bindings(handler_classes()):
+        implementation = binding.implementation
+        for method in binding.interface.methods:
+            handler = (
+                f"{implementation.__module__}.{implementation.__qualname__}.{method.name}" if implementation else "-"
+            )
+            state = "implemented"
+            if method in binding.missing:
+                scaffolded = implementation and is_unimplemented(getattr(implementation, method.name, None))
+                state = "scaffolded" if scaffolded else "missing"
+            rows.append((binding.interface.kind, method.serves, method.roles, handler, state))
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]
+    missing = sum(1 for row in rows[1:] if row[4] != "implemented")
+    lines.append(f"\n{len(rows) - 1} operations and pkg_ids, {missing} not implemented")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Who is calling (authentication) and whether they may (authorization, from the generated permission table)."""

@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the repository functions handlers call, and Alembic migrations."""

@@ -1,0 +1,84 @@
+"""Books in the database. Keyword-only functions; they raise NotFound and Conflict, never return None."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.db.pagination import Page, paginate
+from app.db.tables import AuthorRecord, BookRecord
+from app.errors import Conflict, NotFound
+
+
+async def list_books(*, session: AsyncSession, page: int, per_page: int, author_id: int | None) -> Page[BookRecord]:
+    statement = select(BookRecord).order_by(col(BookRecord.id))
+    if author_id is not None:
+        statement = statement.where(col(BookRecord.author_id) == author_id)
+    return await paginate(session, statement, page=page, per_page=per_page)
+
+
+async def get_book(*, session: AsyncSession, book_id: int) -> BookRecord:
+    book = await session.get(BookRecord, book_id)
+    if book is None:
+        raise NotFound(f"there is no book {book_id}")
+    return book
+
+
+async def create_book(
+    *,
+    session: AsyncSession,
+    title: str,
+    isbn: str,
+    author_id: int,
+    publication_date: datetime.date,
+    description: str | None,
+) -> BookRecord:
+    await _require_author(session, author_id)
+    book = BookRecord(
+        title=title, isbn=isbn, author_id=author_id, publication_date=publication_date, description=description
+    )
+    session.add(book)
+    await _commit(session, isbn=isbn, author_id=author_id, book_id=None)
+    return book
+
+
+async def update_book(*, session: AsyncSession, book_id: int, changes: Mapping[str, Any]) -> BookRecord:
+    """Set the fields in `changes` (the fields the client sent); the others keep their values."""
+    book = await get_book(session=session, book_id=book_id)
+    if "author_id" in changes:
+        await _require_author(session, changes["author_id"])
+    for field, value in changes.items():
+        setattr(book, field, value)
+    await _commit(session, isbn=book.isbn, author_id=book.author_id, book_id=book_id)
+    return book
+
+
+async def delete_book(*, session: AsyncSession, book_id: int) -> None:
+    book = await get_book(session=session, book_id=book_id)
+    await session.delete(book)
+    await session.commit()
+
+
+async def _require_author(session: AsyncSession, author_id: int) -> None:
+    if await session.get(AuthorRecord, author_id) is None:
+        raise NotFound(f"author_id {author_id} names no author")
+
+
+async def _commit(session: AsyncSession, *, isbn: str, author_id: int, book_id: int | None) -> None:
+    """Commit, turning a constraint the database enforced into the answer the client needs."""
+    try:
+        await session.commit()
+    except IntegrityError:
+        # Which constraint failed is not portable across drivers, so ask the database what is true now.
+        await session.rollback()
+        taken = (await session.exec(select(BookRecord.id).where(col(BookRecord.isbn) == isbn))).first()
+        if taken is not None and taken != book_id:
+            raise Conflict(f"ISBN {isbn} belongs to book {taken}") from None
+        if await session.get(AuthorRecord, author_id) is None:
+            raise NotFound(f"author_id {author_id} names no author") from None
+        raise

@@ -1,0 +1,35 @@
+"""The database schema, as SQLModel tables. Alembic migrations are generated from these (`make migration`)."""
+
+from __future__ import annotations
+
+import datetime
+
+from sqlmodel import Field, SQLModel
+
+# Stable constraint names, so that migrations name them the same on SQLite and PostgreSQL.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AuthorRecord(SQLModel, table=True):
+    __tablename__ = "authors"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, index=True)
+
+
+class BookRecord(SQLModel, table=True):
+    __tablename__ = "books"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    isbn: str = Field(max_length=13, unique=True)
+    # RESTRICT: an author with books cannot be deleted (the API answers 409 before it comes to this).
+    author_id: int = Field(foreign_key="authors.id", index=True, ondelete="RESTRICT")
+    publication_date: datetime.date
+    description: str | None = Field(default=None, max_length=2000)

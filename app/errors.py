@@ -1,0 +1,51 @@
+"""What the service raises when a request cannot be served as asked. Transports render them:
+HTTP as problem+json (`app/http/problems.py`), WebSocket as a status code in the reply envelope.
+
+    AppError
+    ├── Unauthenticated    401  no valid credentials
+    ├── PermissionDenied   403  credentials lack a role
+    ├── NotFound           404  no such resource, or a resource named in the request does not exist
+    ├── Conflict           409  the request conflicts with the current state
+    └── Unavailable        503  a dependency (the database) does not answer
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class AppError(Exception):
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class Unauthenticated(AppError):
+    http_status = 401
+
+    def __init__(self, detail: str, *, token_rejected: bool = False) -> None:
+        super().__init__(detail)
+        self.token_rejected = token_rejected
+
+    @property
+    def challenge(self) -> str:
+        """The WWW-Authenticate value (RFC 6750): it says whether a token was presented and refused."""
+        return 'Bearer error="invalid_token"' if self.token_rejected else "Bearer"
+
+
+class PermissionDenied(AppError):
+    http_status = 403
+
+
+class NotFound(AppError):
+    http_status = 404
+
+
+class Conflict(AppError):
+    http_status = 409
+
+
+class Unavailable(AppError):
+    http_status = 503

@@ -1,0 +1,41 @@
+"""The context provider the generated routers call: one dependency per operation that authenticates the
+caller, enforces the operation's entry in the generated REST permission table, and yields the handler context."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from fastapi import Request
+
+from app.auth.access import authorize
+from app.context import RequestContext
+from app.services import Services
+from generated.permissions import REST_PERMISSIONS
+from generated.rest._runtime import ContextProvider
+from generated.rest.operations import OperationId
+
+
+def context_provider(services: Services) -> ContextProvider:
+    def for_operation(operation: OperationId) -> Callable[[Request], AsyncIterator[RequestContext]]:
+        access = REST_PERMISSIONS[operation]
+
+        async def request_context(request: Request) -> AsyncIterator[RequestContext]:
+            principal = None if access.public else services.authenticate(bearer_token(request))
+            authorize(principal, access)
+            context = RequestContext(principal, services.database, services.events)
+            try:
+                yield context
+            finally:
+                await context.close()
+
+        return request_context
+
+    return for_operation
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header, or None when there is none."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
