@@ -29,12 +29,9 @@ def format_files(files: dict[str, str], staging: Path) -> dict[str, str]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     python_files = [str(staging / name) for name in files if name.endswith(".py")]
-    # The project's ruff settings apply: staging sits inside the repository.
-    subprocess.run(
-        [sys.executable, "-m", "ruff", "format", "--quiet", *python_files],
-        check=True,
-        cwd=staging.parent,
-    )
+    # The project's ruff settings apply (staging sits inside the repository): imports sorted, then formatted.
+    for command in (["check", "--fix", "--select", "I", "--quiet"], ["format", "--quiet"]):
+        subprocess.run([sys.executable, "-m", "ruff", *command, *python_files], check=True, cwd=staging.parent)
     return {name: (staging / name).read_text(encoding="utf-8") for name in files}
 
 

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -35,7 +36,7 @@ def problem(
     errors: Sequence[ValidationIssue] | None = None,
 ) -> Response:
     fields: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
-    fields["instance"] = request.url.path
+    fields["instance"] = quote(request.url.path, safe="/")  # a URI reference: percent-encoded, as sent
     if detail:
         fields["detail"] = detail
     body = ValidationProblem(**fields, errors=list(errors)) if errors is not None else Problem(**fields)

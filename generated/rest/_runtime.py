@@ -8,6 +8,7 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from generated._runtime import validate_json
 from generated.rest.operations import OperationId
 
 M = TypeVar("M", bound=BaseModel)
@@ -19,8 +20,8 @@ ContextProvider = Callable[[OperationId], Callable[..., Any]]
 class JsonBody(Generic[M]):
     """The dependency that reads a request body: the raw bytes validated as `model`.
 
-    Strictly, and from the JSON text itself: FastAPI's own body parsing validates decoded Python values in
-    lax mode, which would accept `0` for `false` or `"1"` for an integer, against the spec.
+    From the JSON text itself (see `validate_json`): FastAPI's own body parsing validates decoded Python values
+    in lax mode, which would accept `0` for `false` or `"1"` for an integer, against the spec.
     """
 
     def __init__(self, model: type[M]) -> None:
@@ -32,7 +33,7 @@ class JsonBody(Generic[M]):
                 [{"type": "content_type", "loc": ("body",), "msg": "the body must be JSON (application/json)"}]
             )
         try:
-            return self.model.model_validate_json(await request.body(), strict=True)
+            return validate_json(self.model, await request.body())
         except ValidationError as exc:
             errors = exc.errors(include_url=False, include_context=False, include_input=False)
             raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in errors]) from None

@@ -123,7 +123,7 @@ async def test_deleted_book_is_gone_and_its_author_can_then_be_deleted(client: h
         ("publication_date", "1974-13-01", "date_parsing"),
         ("publication_date", "1974-05-01T00:00:00", "date_parsing"),
         ("author_id", "1", "int_type"),
-        ("author_id", 1.0, "int_type"),
+        ("author_id", 1.5, "int_type"),
         ("author_id", 0, "greater_than_equal"),
         ("author_id", 2**31, "less_than_equal"),
         ("description", "bell\x07", "string_pattern_mismatch"),
@@ -146,3 +146,22 @@ async def test_invalid_book_fields_are_rejected_with_the_field_located(
 
     assert response.status_code == 422, response.text
     assert [(e["loc"], e["type"]) for e in response.json()["errors"]] == [(["body", field], kind)]
+
+
+async def test_an_integer_written_with_a_zero_fraction_is_an_integer(client: httpx.AsyncClient) -> None:
+    """JSON Schema's `integer` is any number with a zero fractional part, so 7.0 is as good as 7."""
+    author = await create_author(client)
+    payload = {
+        "title": "T",
+        "isbn": "9780060512750",
+        "author_id": float(author["id"]),
+        "publication_date": "1974-05-01",
+    }
+
+    integral = await client.post("/api/v1/books", json=payload)
+    fractional = await client.post("/api/v1/books", json={**payload, "author_id": author["id"] + 0.5})
+
+    assert integral.status_code == 201
+    assert integral.json()["author_id"] == author["id"]
+    assert fractional.status_code == 422
+    assert fractional.json()["errors"][0]["loc"] == ["body", "author_id"]
