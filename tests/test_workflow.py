@@ -1,0 +1,157 @@
+"""The everyday workflow, end to end on a copy of the repository: add an operation to the spec, generate,
+see start-up name the missing handler, scaffold it, implement it, and serve it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import DEV_TOKEN, ROOT
+
+NEW_PATH = """  /api/v1/authors/{author_id}/books:
+    parameters:
+      - $ref: "#/components/parameters/AuthorId"
+    get:
+      operationId: listAuthorBooks
+      tags: [authors]
+      summary: The books of one author
+      security:
+        - bearerAuth: [get-books]
+      parameters:
+        - $ref: "#/components/parameters/Page"
+        - $ref: "#/components/parameters/PerPage"
+      responses:
+        "200":
+          description: One page of the author's books.
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/BookPage"}
+        "401": {$ref: "#/components/responses/Unauthorized"}
+        "403": {$ref: "#/components/responses/Forbidden"}
+        "422": {$ref: "#/components/responses/ValidationFailed"}
+        "500": {$ref: "#/components/responses/InternalError"}
+
+"""
+
+IMPLEMENTATION = """        from app.db import books
+
+        found = await books.list_books(session=ctx.session, page=page, per_page=per_page, author_id=author_id)
+        return BookPage(items=[_convert.book(record) for record in found.items], meta=_convert.page_meta(found))"""
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    copy = tmp_path / "repo"
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("spec", "codegen", "generated", "app"):
+        shutil.copytree(ROOT / name, copy / name, ignore=ignore)
+    for name in ("pyproject.toml", "alembic.ini"):
+        shutil.copy(ROOT / name, copy / name)
+    return copy
+
+
+def run(repository: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    inherited = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    environment = {**inherited, "PYTHONPATH": str(repository), **env}
+    return subprocess.run(
+        [sys.executable, *args], cwd=repository, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_new_operation_goes_from_spec_to_served(repository: Path) -> None:
+    spec = repository / "spec" / "openapi.yaml"
+    spec.write_text(spec.read_text().replace("paths:\n", "paths:\n" + NEW_PATH, 1))
+
+    generated = run(repository, "-m", "codegen", "generate")
+    assert generated.returncode == 0, generated.stderr
+    assert (
+        "GET /api/v1/authors/{author_id}/books (listAuthorBooks): AuthorsHandlers.list_author_books" in generated.stdout
+    )
+
+    refused = run(repository, "-m", "app", "serve")
+    assert refused.returncode == 2
+    assert "cannot start: 1 operation or pkg_id without an implementation" in refused.stderr
+    assert "GET /api/v1/authors/{author_id}/books (listAuthorBooks): app.handlers.authors.Authors" in refused.stderr
+
+    before = (repository / "app" / "handlers" / "authors.py").read_text()
+    scaffolded = run(repository, "-m", "codegen", "new-handler", "--tag", "authors")
+    assert scaffolded.returncode == 0, scaffolded.stderr
+    assert "app/handlers/authors.py: Authors.list_author_books" in scaffolded.stdout
+    handlers = (repository / "app" / "handlers" / "authors.py").read_text()
+    assert "    @unimplemented\n    async def list_author_books(" in handlers
+    assert _inserted_only(before, handlers)
+    assert "scaffolded" in run(repository, "-m", "app", "handlers").stdout
+    assert run(repository, "-m", "app", "serve").returncode == 2  # a stub is not an implementation
+
+    implemented = handlers.replace("    @unimplemented\n", "").replace(
+        "        raise NotImplementedError", IMPLEMENTATION
+    )
+    (repository / "app" / "handlers" / "authors.py").write_text(implemented)
+    table = run(repository, "-m", "app", "handlers")
+    assert table.stdout.rstrip().endswith("19 operations and pkg_ids, 0 not implemented")
+
+    database = f"sqlite+aiosqlite:///{repository / 'var' / 'flow.db'}"
+    assert run(repository, "-m", "alembic", "upgrade", "head", DATABASE_URL=database).returncode == 0
+    with serving(repository, DATABASE_URL=database, DEV_AUTH_TOKEN=DEV_TOKEN, DEV_AUTH_ROLES="*") as base_url:
+        headers = {"Authorization": f"Bearer {DEV_TOKEN}"}
+        created = httpx.post(f"{base_url}/api/v1/authors", json={"name": "A"}, headers=headers)
+        assert created.status_code == 201, created.text
+        author = created.json()
+        book = {"title": "B", "isbn": "9780060512750", "author_id": author["id"], "publication_date": "2001-02-03"}
+        httpx.post(f"{base_url}/api/v1/books", json=book, headers=headers).raise_for_status()
+        listed = httpx.get(f"{base_url}/api/v1/authors/{author['id']}/books", headers=headers)
+
+    assert listed.status_code == 200
+    assert [b["isbn"] for b in listed.json()["items"]] == ["9780060512750"]
+
+
+def _inserted_only(before: str, after: str) -> bool:
+    """Every line of `before` but its imports (which may be merged) is still in `after`, in the same order."""
+    remaining = iter(after.splitlines())
+    kept = [line for line in before.splitlines() if not line.startswith(("from ", "import "))]
+    return all(any(line == candidate for candidate in remaining) for line in kept)
+
+
+class serving:  # noqa: N801 - used as a context manager, reads like one
+    """`python -m app serve` on a free port, until the block ends."""
+
+    def __init__(self, repository: Path, **env: str) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        environment = {**os.environ, "PYTHONPATH": str(repository), **env}
+        self.log = repository / "serve.log"
+        with self.log.open("w") as log:  # a file, not a pipe: an unread pipe blocks a chatty server
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "app", "serve", "--port", str(self.port)],
+                cwd=repository,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def __enter__(self) -> str:
+        base_url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the service exited:\n{self.log.read_text()}")
+            try:
+                httpx.get(f"{base_url}/health", timeout=1)
+                return base_url
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"the service did not start within 30 s:\n{self.log.read_text()}")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=15)
