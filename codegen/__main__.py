@@ -9,7 +9,7 @@ from pathlib import Path
 from codegen.config import Config, load_config
 from codegen.errors import SpecError
 from codegen.pipeline import check, generate, read_contract
-from codegen.scaffold import scaffold, unimplemented_summary
+from codegen.scaffold import ScaffoldError, scaffold, unimplemented_summary
 from codegen.writer import ForeignFilesError
 
 
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         count = len(exc.problems)
         print(f"codegen: {count} problem{'s' if count != 1 else ''} in the specs; nothing was written", file=sys.stderr)
         return 1
-    except (ForeignFilesError, ValueError) as exc:
+    except (ForeignFilesError, ScaffoldError) as exc:
         print(f"codegen: {exc}", file=sys.stderr)
         return 1
 

@@ -190,7 +190,7 @@ class _OperationReader:
         paths = self.root.child("paths")
         for path in paths.value or {}:
             item = paths.child(path)
-            self._check_keys(item, _PATH_ITEM_KEYS, "path item")
+            self._check_keys(item, _PATH_ITEM_KEYS, "a path item")
             for method in METHODS:
                 if method in item.value:
                     operation = self._read_operation(path, method, item)
@@ -219,12 +219,12 @@ class _OperationReader:
     def _check_keys(self, node: Node, allowed: set[str], what: str) -> None:
         for key in node.value:
             if key not in allowed and not key.startswith("x-"):
-                self.problems.add(node.child(key).location, f"`{key}` in a {what} is not supported by codegen")
+                self.problems.add(node.child(key).location, f"`{key}` in {what} is not supported by codegen")
 
     def _read_operation(self, path: str, method: str, item: Node) -> RestOperation | None:
         op = item.child(method)
         start = len(self.problems)
-        self._check_keys(op, _OPERATION_KEYS, "operation")
+        self._check_keys(op, _OPERATION_KEYS, "an operation")
         operation_id = self._operation_id(op)
         tag = self._tag(op)
         params = self._params(item, op)
@@ -301,7 +301,7 @@ class _OperationReader:
 
     def _param(self, node: Node) -> Param | None:
         spec = node.value
-        self._check_keys(node, _PARAM_KEYS, "parameter")
+        self._check_keys(node, _PARAM_KEYS, "a parameter")
         where = spec.get("in")
         if where not in ("path", "query"):
             self.problems.add(node.child("in").location, f"parameters `in: {where}` are not supported by codegen")
@@ -337,7 +337,7 @@ class _OperationReader:
         )
 
     def _param_type(self, schema: Node, name: str) -> str | None:
-        self._check_keys(schema, _PARAM_SCHEMA_KEYS, f"schema of parameter {name!r}")
+        self._check_keys(schema, _PARAM_SCHEMA_KEYS, f"the schema of parameter {name!r}")
         values = schema.value.get("enum")
         if "const" in schema.value:
             values = [schema.value["const"]]
@@ -408,7 +408,7 @@ class _OperationReader:
                 success.append(status)
                 model = self._success(response, status, operation_id)
             elif status >= 400:
-                self._check_keys(response, _ERROR_KEYS, "response")
+                self._check_keys(response, _ERROR_KEYS, "a response")
                 self._json_model(response, "application/problem+json", f"error response {status}")
             else:
                 self.problems.add(where, f"response {status}: only 2xx, 4xx and 5xx responses are supported")
@@ -421,7 +421,7 @@ class _OperationReader:
         return success[0], model, tuple(sorted(statuses))
 
     def _success(self, response: Node, status: int, operation_id: str) -> ModelRef | None:
-        self._check_keys(response, _SUCCESS_KEYS, "response")
+        self._check_keys(response, _SUCCESS_KEYS, "a response")
         model = None
         if status == 204:
             if response.value.get("content"):
@@ -500,7 +500,10 @@ class _OperationReader:
         properties = self._required_properties(pending.response_model)
         for name in links.value or {}:
             link = self.specs.deref(links.child(name), self.problems)
-            target = by_id.get(str(link.value.get("operationId"))) if link is not None else None
+            linked_id = str(link.value.get("operationId")) if link is not None else ""
+            if linked_id in self.seen_ids and linked_id not in by_id:
+                return None  # the linked operation was rejected and its problems reported: nothing to judge by
+            target = by_id.get(linked_id)
             if link is None or target is None or target.method != "get":
                 continue
             mapping = link.value.get("parameters") or {}

@@ -60,10 +60,11 @@ def generate(config: Config) -> tuple[Rendered, bool]:
     """Render and put in place; returns whether anything changed."""
     rendered = render(config)
     changed = bool(diff(rendered.files, config.output))
-    if changed:
-        swap_in(rendered.staging, config.output)
-    else:
-        _discard(rendered.staging)
+    try:
+        if changed:
+            swap_in(rendered.staging, config.output)
+    finally:
+        _discard(rendered.staging)  # gone after the swap; left over when swap_in refused
     return rendered, changed
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from codegen.errors import Problems
+from codegen.errors import Problems, SpecError
 from codegen.source import Document, JsonPath, load_document
 
 
@@ -52,7 +52,10 @@ class SpecSet:
             target = (origin.path.parent / unquote(file_part)).resolve()
             if not target.is_file():
                 return f"$ref {ref!r}: no file {_display_name(target, self.root)}"
-            document = self.load(target)
+            try:
+                document = self.load(target)
+            except SpecError as exc:
+                return f"$ref {ref!r}: {_display_name(target, self.root)} does not parse ({exc.problems[0]})"
         if fragment and not fragment.startswith("/"):
             return f"$ref {ref!r}: the part after '#' must be a JSON pointer starting with '/'"
         path: JsonPath = ()

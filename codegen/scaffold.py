@@ -21,6 +21,10 @@ from codegen.render import rest_interface_name, rest_signature, ws_interface_nam
 _INDENT = "    "
 
 
+class ScaffoldError(Exception):
+    """The scaffold was asked for something the specs do not have."""
+
+
 @dataclass(frozen=True)
 class _Stub:
     """One method an interface requires, as the scaffold writes it."""
@@ -66,7 +70,7 @@ def scaffold(config: Config, contract: Contract, tag: str | None = None) -> list
     """Add what is missing for `tag` (or every tag); return a line per change made."""
     interfaces = [i for i in _interfaces(config, contract) if tag is None or i.tag == tag]
     if tag is not None and not interfaces:
-        raise ValueError(f"no tag {tag!r} in the specs")
+        raise ScaffoldError(f"no tag {tag!r} in the specs")
     changes: list[str] = []
     for interface in interfaces:
         found = _scan(config.handlers).get(interface.name)
@@ -129,7 +133,8 @@ def _stub_text(signature: str, doc: str) -> str:
 def _scan(handlers: Path) -> dict[str, _FoundClass]:
     """The classes in the handler modules, by the generated interface each subclasses."""
     found: dict[str, _FoundClass] = {}
-    for path in sorted(handlers.glob("*.py")) if handlers.is_dir() else []:
+    # Like the application's own discovery (app/handlers/__init__.py): modules named _* hold helpers.
+    for path in sorted(handlers.glob("[!_]*.py")) if handlers.is_dir() else []:
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         except SyntaxError:

@@ -70,7 +70,8 @@ def swap_in(staging: Path, target: Path) -> None:
 
 
 def _current_files(target: Path) -> dict[str, str]:
-    return {name: (target / name).read_text(encoding="utf-8") for name in _all_files(target)}
+    # errors="replace": a foreign binary file must reach swap_in's refusal, which names it, not a decode error.
+    return {name: (target / name).read_text(encoding="utf-8", errors="replace") for name in _all_files(target)}
 
 
 def _all_files(target: Path) -> list[str]:
