@@ -39,12 +39,6 @@ def _asyncapi_schema_validator() -> Draft7Validator:
 
 def read_asyncapi(specs: SpecSet, document: Document, contract: Contract, problems: Problems) -> None:
     """Validate `document` and add its request operations and events to `contract`."""
-    found = Problems()  # this document's own, so that its early stops do not depend on the other spec
-    _read_asyncapi(specs, document, contract, found)
-    problems.extend(found.problems())
-
-
-def _read_asyncapi(specs: SpecSet, document: Document, contract: Contract, problems: Problems) -> None:
     root = Node(document, (), document.data)
     if not isinstance(root.value, dict):
         problems.add(root.location, "an AsyncAPI document must be a mapping")

@@ -97,12 +97,6 @@ class _PendingLocation:
 
 def read_openapi(specs: SpecSet, document: Document, contract: Contract, problems: Problems) -> None:
     """Validate `document` and add its operations and roles to `contract`; stop early on structural errors."""
-    found = Problems()  # this document's own, so that its early stops do not depend on the other spec
-    _read_openapi(specs, document, contract, found)
-    problems.extend(found.problems())
-
-
-def _read_openapi(specs: SpecSet, document: Document, contract: Contract, problems: Problems) -> None:
     root = Node(document, (), document.data)
     if not isinstance(root.value, dict):
         problems.add(root.location, "an OpenAPI document must be a mapping")

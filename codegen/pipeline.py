@@ -36,8 +36,11 @@ def read_contract(config: Config) -> tuple[Contract, SpecSet]:
         except SpecError as exc:  # a file that does not parse: report it with the other file's problems
             problems.extend(exc.problems)
     if len(documents) == 2:
-        read_openapi(specs, documents[0], contract, problems)
-        read_asyncapi(specs, documents[1], contract, problems)
+        for read, document in ((read_openapi, documents[0]), (read_asyncapi, documents[1])):
+            # Each document gets its own collector: a reader stops early on its own problems, not the other's.
+            found = Problems()
+            read(specs, document, contract, found)
+            problems.extend(found.problems())
     problems.raise_if_any()
     return contract, specs
 
