@@ -1,8 +1,11 @@
-"""`python -m app serve|handlers`: run the service, or show how every operation and pkg_id is bound."""
+"""`python -m app serve|handlers|create-user`: run the service, show how every operation and pkg_id is bound,
+or add a user who logs in with a password."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import getpass
 import logging
 import sys
 
@@ -11,6 +14,7 @@ from pydantic import ValidationError
 from app.handlers import handler_classes
 from app.settings import Settings
 from generated._runtime import is_unimplemented
+from generated.permissions import Role
 from generated.registry import UnboundHandlersError, inspect_bindings
 
 
@@ -21,11 +25,56 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("handlers", help="a table of every operation and pkg_id: roles, handler, state")
+    create = commands.add_parser("create-user", help="add a user who logs in with a password")
+    create.add_argument("--username", required=True)
+    create.add_argument("--password", help="at least 8 characters (asked for when omitted)")
+    create.add_argument(
+        "--role",
+        dest="roles",
+        action="append",
+        default=[],
+        metavar="ROLE",
+        help=f"repeatable; one of {', '.join(Role)}",
+    )
     args = parser.parse_args(argv)
     if args.command == "handlers":
         print(handlers_table())
         return 0
+    if args.command == "create-user":
+        password = args.password if args.password is not None else _ask_password()
+        return asyncio.run(_create_user(args.username, password, args.roles))
     return _serve(args.host, args.port)
+
+
+def _ask_password() -> str:
+    password = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != password:
+        raise SystemExit("the two passwords differ")
+    return password
+
+
+async def _create_user(username: str, password: str, roles: list[str]) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.auth.accounts import register
+    from app.auth.passwords import Passwords
+    from app.db.database import Database
+    from app.errors import Conflict
+
+    database = Database(Settings().database_url)
+    try:
+        async with database.session() as session:
+            user = await register(session, Passwords(), username=username, password=password, roles=roles)
+    except (ValueError, Conflict) as exc:
+        print(f"cannot create the user: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"the database is not ready ({type(exc).__name__}); run `make migrate` first", file=sys.stderr)
+        return 2
+    finally:
+        await database.dispose()
+    print(f"created user {user.username!r} (subject {user.id}) with roles: {', '.join(user.roles) or 'none'}")
+    return 0
 
 
 def _serve(host: str, port: int) -> int:

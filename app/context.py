@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.auth.accounts import Accounts
 from app.auth.principal import Principal
 from app.db.database import Database
 from app.events import EventBus
@@ -16,6 +17,7 @@ class RequestContext:
     principal: Principal | None
     database: Database
     events: EventBus
+    accounts: Accounts
     _session: AsyncSession | None = None
 
     @property

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.auth.dev import DevTokenAuthenticator
+from app.auth.accounts import Accounts
+from app.auth.jwks import RemoteJwks
+from app.auth.keys import SigningKey, development_key, load_signing_key
+from app.auth.passwords import Passwords
 from app.auth.principal import Principal
+from app.auth.tokens import TokenIssuer
+from app.auth.verifier import ExternalTrust, LocalTrust, TokenVerifier
 from app.db.database import Database
 from app.errors import Unauthenticated
 from app.events import EventBus
-from app.settings import Settings
+from app.settings import DEVELOPMENT_KEY, Settings
 
 
 @dataclass
@@ -17,22 +22,54 @@ class Services:
     settings: Settings
     database: Database
     events: EventBus
-    authenticator: DevTokenAuthenticator | None
+    accounts: Accounts
+    verifier: TokenVerifier
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
-        token = settings.dev_auth_token
-        authenticator = DevTokenAuthenticator(token.get_secret_value(), settings.dev_auth_roles) if token else None
-        return cls(settings, Database(settings.database_url), EventBus(), authenticator)
+        key = signing_key(settings)
+        issuer = TokenIssuer(
+            key,
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            access_ttl=settings.access_token_ttl,
+            refresh_ttl=settings.refresh_token_ttl,
+        )
+        local = LocalTrust({key.kid: (key.public_key, key.algorithm)}, settings.token_issuer, settings.token_audience)
+        external = None
+        if settings.auth_jwks_url and settings.auth_issuer and settings.auth_audience:
+            external = ExternalTrust(
+                RemoteJwks(
+                    settings.auth_jwks_url,
+                    ttl=settings.auth_jwks_ttl,
+                    refetch_interval=settings.auth_jwks_refetch_interval,
+                ),
+                issuer=settings.auth_issuer,
+                audience=settings.auth_audience,
+                client_id=settings.auth_client_id or settings.auth_audience,
+            )
+        verifier = TokenVerifier(local=local, external=external)
+        return cls(settings, Database(settings.database_url), EventBus(), Accounts(issuer, Passwords()), verifier)
 
-    def authenticate(self, token: str | None) -> Principal:
+    async def authenticate(self, token: str | None) -> Principal:
         """The caller a bearer token stands for; Unauthenticated when there is none or it is not valid."""
         if token is None:
             raise Unauthenticated("this operation needs a bearer token")
-        principal = self.authenticator.authenticate(token) if self.authenticator else None
-        if principal is None:
-            raise Unauthenticated("the bearer token is not valid", token_rejected=True)
-        return principal
+        return await self.verifier.verify(token)
 
     async def close(self) -> None:
+        if self.verifier.external is not None:
+            await self.verifier.external.jwks.close()
         await self.database.dispose()
+
+
+def signing_key(settings: Settings) -> SigningKey:
+    """The key from SIGNING_KEY or SIGNING_KEY_FILE; in development, the one kept under var/."""
+    try:
+        if settings.signing_key is not None:
+            return load_signing_key(settings.signing_key.get_secret_value().encode())
+        if settings.signing_key_file is not None:
+            return load_signing_key(settings.signing_key_file.read_bytes())
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(f"the signing key cannot be used: {exc}") from None
+    return development_key(DEVELOPMENT_KEY)

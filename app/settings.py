@@ -1,7 +1,7 @@
 """Settings from the environment (or a `.env` file), validated once at start-up.
 
-Every setting has an embedded default, so `make run` serves with nothing else running: a SQLite file under
-`var/`. Production points `DATABASE_URL` at PostgreSQL.
+Every setting has an embedded default, so `make run` serves with nothing else running: a SQLite file and a
+generated signing key under `var/`. Production points `DATABASE_URL` at PostgreSQL and gives the signing key.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{VAR / 'specbound.db'}"
+DEVELOPMENT_KEY = VAR / "jwt-signing-key.pem"
 
 _DRIVERS = {
     "sqlite+aiosqlite": "sqlite+aiosqlite",
@@ -28,17 +29,35 @@ _DRIVERS = {
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
 
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="In production the signing key must be given; in development one is generated under var/.",
+    )
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         description="sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db (postgresql:// is accepted).",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    dev_auth_token: SecretStr | None = Field(
-        default=None,
-        description="Development only: a bearer token that authenticates as a developer holding DEV_AUTH_ROLES. "
-        "Off unless set.",
+
+    # Tokens this service issues.
+    token_issuer: str = Field(default="specbound", min_length=1, description="`iss` of the tokens issued here.")
+    token_audience: str = Field(default="specbound", min_length=1, description="`aud` of the tokens issued here.")
+    access_token_ttl: int = Field(default=300, ge=30, le=3600, description="Seconds an access token lives.")
+    refresh_token_ttl: int = Field(default=14 * 24 * 3600, ge=300, description="Seconds a refresh token lives.")
+    signing_key: SecretStr | None = Field(default=None, description="PEM private key (RSA-2048+ or Ed25519).")
+    signing_key_file: Path | None = Field(default=None, description="File holding the PEM private key.")
+
+    # An external OpenID Connect provider whose access tokens are accepted too (all three, or none).
+    auth_jwks_url: str | None = Field(default=None, description="The provider's JWKS URL.")
+    auth_issuer: str | None = Field(default=None, description="`iss` of the provider's tokens.")
+    auth_audience: str | None = Field(default=None, description="`aud` the provider's tokens must carry.")
+    auth_client_id: str | None = Field(
+        default=None, description="Whose resource_access.<client>.roles count (default: AUTH_AUDIENCE)."
     )
-    dev_auth_roles: str = Field(default="", description="Comma-separated roles of the development token; * for all.")
+    auth_jwks_ttl: float = Field(default=300, gt=0, description="Seconds the provider's keys are cached.")
+    auth_jwks_refetch_interval: float = Field(
+        default=30, ge=0, description="At most one refetch per this many seconds for tokens with an unknown kid."
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -49,12 +68,34 @@ class Settings(BaseSettings):
             raise ValueError(f"DATABASE_URL must look like {known}, not {url!r}")
         return f"{_DRIVERS[scheme]}://{rest}"
 
-    @field_validator("dev_auth_token")
+    @field_validator("auth_jwks_url")
     @classmethod
-    def _long_enough(cls, token: SecretStr | None) -> SecretStr | None:
-        if token is not None and len(token.get_secret_value()) < 16:
-            raise ValueError("DEV_AUTH_TOKEN must be at least 16 characters")
-        return token
+    def _http_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("https://", "http://")):
+            raise ValueError("AUTH_JWKS_URL must be an http(s) URL")
+        return url
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        external = {
+            "AUTH_JWKS_URL": self.auth_jwks_url,
+            "AUTH_ISSUER": self.auth_issuer,
+            "AUTH_AUDIENCE": self.auth_audience,
+        }
+        missing = [name for name, value in external.items() if not value]
+        if 0 < len(missing) < len(external):
+            raise ValueError(f"an external identity provider needs {', '.join(external)}; missing {', '.join(missing)}")
+        if self.signing_key is not None and self.signing_key_file is not None:
+            raise ValueError("give SIGNING_KEY or SIGNING_KEY_FILE, not both")
+        if self.environment == "production" and self.signing_key is None and self.signing_key_file is None:
+            raise ValueError(
+                "in production SIGNING_KEY or SIGNING_KEY_FILE is required (a generated key is for development)"
+            )
+        return self
+
+    @property
+    def external_provider(self) -> bool:
+        return bool(self.auth_jwks_url)
 
     @property
     def is_sqlite(self) -> bool:

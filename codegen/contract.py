@@ -75,6 +75,7 @@ class RestOperation:
     success_status: int
     response: ModelRef | None
     location_header: LocationHeader | None
+    fixed_headers: tuple[tuple[str, str], ...]  # constant response headers, e.g. Cache-Control: no-store
     access: Access
     statuses: tuple[int, ...]
     where: Location

@@ -177,6 +177,7 @@ class _OperationReader:
         self.schemes = root.value.get("components", {}).get("securitySchemes", {})
         self.seen_ids: dict[str, Location] = {}
         self.pending_locations: list[_PendingLocation] = []
+        self.fixed_headers: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def read_all(self) -> None:
         self._check_schemes()
@@ -242,6 +243,7 @@ class _OperationReader:
             success_status=success_status,
             response=response_model,
             location_header=None,
+            fixed_headers=self.fixed_headers.get(operation_id, ()),
             access=access,
             statuses=statuses,
             where=op.location,
@@ -424,16 +426,29 @@ class _OperationReader:
             model = self._json_model(response, "application/json", f"response {status}")
         headers = response.value.get("headers") or {}
         for name in headers:
-            if name != "Location":
+            where = response.child("headers", name).location
+            if name == "Location":
+                if status == 201:
+                    self.pending_locations.append(_PendingLocation(operation_id, response, model))
+                else:
+                    self.problems.add(where, "Location is supported on 201 responses")
+                continue
+            value = self._constant_header(response.child("headers", name))
+            if value is None:
                 self.problems.add(
-                    response.child("headers", name).location,
-                    f"response header {name!r} is not supported on success responses (only Location)",
+                    where,
+                    f"response header {name!r}: codegen sets only Location and constant headers "
+                    "(`schema: {type: string, const: <value>}`)",
                 )
-            elif status != 201:
-                self.problems.add(response.child("headers", name).location, "Location is supported on 201 responses")
             else:
-                self.pending_locations.append(_PendingLocation(operation_id, response, model))
+                self.fixed_headers[operation_id] = (*self.fixed_headers.get(operation_id, ()), (name, value))
         return model
+
+    def _constant_header(self, header: Node) -> str | None:
+        resolved = self.specs.deref(header, self.problems)
+        schema = self.specs.deref(resolved.child("schema"), self.problems) if resolved is not None else None
+        value = schema.value.get("const") if schema is not None and isinstance(schema.value, dict) else None
+        return value if isinstance(value, str) else None
 
     def _access(self, op: Node) -> Access:
         if "security" in op.value:
@@ -472,7 +487,9 @@ class _OperationReader:
     def _check_required_statuses(self, op: Node, access: Access, takes_input: bool, statuses: tuple[int, ...]) -> None:
         needed: list[tuple[int, str]] = []
         if not access.public:
-            needed += [(401, "it is secured"), (403, "it is secured")]
+            needed.append((401, "it is secured"))
+        if any(access.alternatives):
+            needed.append((403, "it requires roles"))
         if takes_input:
             needed.append((422, "it validates parameters or a body"))
         for status, reason in needed:

@@ -120,11 +120,20 @@ def _route(op: RestOperation) -> _RouteView:
         params.append(f"body: Annotated[{op.body.name}, Depends(JsonBody({op.body.name}))]")
         call_args.append("body=body")
     call = f"await impl.{op.method_name}({', '.join(call_args)})"
+    headers = [f"{name!r}: {value!r}" for name, value in op.fixed_headers]
+    if op.location_header:
+        headers.append(f"'Location': {_location_expression(op)}")
+    header_map = "{" + ", ".join(headers) + "}" if headers else ""
     if op.response is None:
-        body = [call, f"return Response(status_code={op.success_status})"]
+        response = (
+            f"Response(status_code={op.success_status}, headers={header_map})"
+            if headers
+            else f"Response(status_code={op.success_status})"
+        )
+        body = [call, f"return {response}"]
     else:
-        headers = f", {{'Location': {_location_expression(op)}}}" if op.location_header else ""
-        body = [f"result = {call}", f"return json_response(result, {op.success_status}{headers})"]
+        extra = f", {header_map}" if headers else ""
+        body = [f"result = {call}", f"return json_response(result, {op.success_status}{extra})"]
     return _RouteView(op.method, decorator, op.method_name, params, body)
 
 

@@ -61,6 +61,11 @@ REST_PERMISSIONS: Final[Mapping[OperationId, Access]] = MappingProxyType(
     {
         OperationId.GET_HEALTH: PUBLIC,
         OperationId.GET_READINESS: PUBLIC,
+        OperationId.GET_JWKS: PUBLIC,
+        OperationId.CREATE_TOKEN: PUBLIC,
+        OperationId.REFRESH_TOKEN: PUBLIC,
+        OperationId.LOGOUT: PUBLIC,
+        OperationId.GET_ME: _requires(frozenset()),
         OperationId.LIST_AUTHORS: _requires(frozenset({Role.GET_AUTHORS})),
         OperationId.CREATE_AUTHOR: _requires(frozenset({Role.CREATE_AUTHOR})),
         OperationId.GET_AUTHOR: _requires(frozenset({Role.GET_AUTHORS})),

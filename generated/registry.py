@@ -13,9 +13,11 @@ from typing import Any, Final, Literal
 from fastapi import APIRouter
 
 from generated._runtime import is_unimplemented
+from generated.rest import auth as rest_auth
 from generated.rest import authors as rest_authors
 from generated.rest import books as rest_books
 from generated.rest import system as rest_system
+from generated.rest import users as rest_users
 from generated.rest._runtime import ContextProvider
 from generated.ws import authors as ws_authors
 from generated.ws._runtime import WsRoute
@@ -50,6 +52,23 @@ INTERFACES: Final[tuple[Interface, ...]] = (
             Method("get_health", "GET /health (getHealth)", "public"),
             Method("get_readiness", "GET /ready (getReadiness)", "public"),
         ),
+    ),
+    Interface(
+        "rest",
+        "auth",
+        rest_auth.AuthHandlers,
+        (
+            Method("get_jwks", "GET /.well-known/jwks.json (getJwks)", "public"),
+            Method("create_token", "POST /api/v1/auth/token (createToken)", "public"),
+            Method("refresh_token", "POST /api/v1/auth/refresh (refreshToken)", "public"),
+            Method("logout", "POST /api/v1/auth/logout (logout)", "public"),
+        ),
+    ),
+    Interface(
+        "rest",
+        "users",
+        rest_users.UsersHandlers,
+        (Method("get_me", "GET /api/v1/users/me (getMe)", "any authenticated caller"),),
     ),
     Interface(
         "rest",
@@ -156,6 +175,8 @@ class Handlers:
     """One instance of each implementing class, by interface."""
 
     rest_system: rest_system.SystemHandlers[Any]
+    rest_auth: rest_auth.AuthHandlers[Any]
+    rest_users: rest_users.UsersHandlers[Any]
     rest_authors: rest_authors.AuthorsHandlers[Any]
     rest_books: rest_books.BooksHandlers[Any]
     ws_authors: ws_authors.AuthorsWsHandlers[Any]
@@ -177,6 +198,8 @@ def build_routers(handlers: Handlers, context: ContextProvider) -> list[APIRoute
     """Every REST route of the spec, bound to its handler."""
     return [
         rest_system.build_router(handlers.rest_system, context),
+        rest_auth.build_router(handlers.rest_auth, context),
+        rest_users.build_router(handlers.rest_users, context),
         rest_authors.build_router(handlers.rest_authors, context),
         rest_books.build_router(handlers.rest_books, context),
     ]

@@ -21,10 +21,10 @@ from app.db.database import Database
 from app.main import create_app
 from app.settings import Settings
 from tests.support.postgres import PostgresUnavailable, postgres_server, scratch_database
+from tests.support.tokens import SIGNING_KEY_PEM, bearer
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV_TOKEN = "test-dev-token-0123456789"
-AUTH = {"Authorization": f"Bearer {DEV_TOKEN}"}
+AUTH = bearer()  # every role
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +67,7 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 def settings_for(database_url: str, **overrides: object) -> Settings:
     """Settings for a test: nothing from the developer's environment or .env file leaks in."""
-    values: dict[str, object] = {"database_url": database_url, "dev_auth_token": DEV_TOKEN, "dev_auth_roles": "*"}
+    values: dict[str, object] = {"database_url": database_url, "signing_key": SIGNING_KEY_PEM}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
@@ -77,10 +77,12 @@ async def empty_tables(database_url: str) -> None:
     try:
         async with database.engine.begin() as connection:
             if database.is_sqlite:
-                await connection.execute(text("DELETE FROM books"))
-                await connection.execute(text("DELETE FROM authors"))
+                for table in ("books", "authors", "refresh_tokens", "users"):
+                    await connection.execute(text(f"DELETE FROM {table}"))
             else:
-                await connection.execute(text("TRUNCATE books, authors RESTART IDENTITY CASCADE"))
+                await connection.execute(
+                    text("TRUNCATE books, authors, refresh_tokens, users RESTART IDENTITY CASCADE")
+                )
     finally:
         await database.dispose()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from app.main import create_app
 from generated.permissions import PUBLIC, REST_PERMISSIONS, WS_PERMISSIONS, Access, Role
 from generated.rest.operations import OPERATIONS, OperationId
 from generated.ws.protocol import MESSAGES
-from tests.conftest import AUTH, settings_for
+from tests.conftest import settings_for
+from tests.support.tokens import ALL_ROLES, bearer
 
 ROOT = Path(__file__).resolve().parent.parent
 OPENAPI = YAML(typ="safe").load((ROOT / "spec" / "openapi.yaml").read_text())
@@ -82,6 +84,7 @@ def test_access_needs_every_role_of_one_alternative(access: Access, roles: set[s
 
 
 SECURED = [op for op, access in REST_PERMISSIONS.items() if not access.public]
+WITH_ROLES = [op for op in SECURED if any(REST_PERMISSIONS[op].alternatives)]
 
 
 def _request(operation: OperationId) -> tuple[str, str, dict[str, Any]]:
@@ -90,44 +93,44 @@ def _request(operation: OperationId) -> tuple[str, str, dict[str, Any]]:
     return info.method, path, {"json": {}} if info.method in {"POST", "PATCH", "PUT"} else {}
 
 
-async def _call(database_url: str, roles: set[str], operation: OperationId) -> httpx.Response:
-    app = create_app(settings_for(database_url, dev_auth_roles=",".join(sorted(roles))))
-    try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=AUTH) as client:
-            method, path, kwargs = _request(operation)
-            return await client.request(method, path, **kwargs)
-    finally:
-        await app.state.services.close()
+async def _call(client: httpx.AsyncClient, roles: set[str], operation: OperationId) -> httpx.Response:
+    method, path, kwargs = _request(operation)
+    return await client.request(method, path, headers=bearer(roles), **kwargs)
+
+
+@pytest.fixture
+async def client(sqlite_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """One application for the whole matrix; each request carries a token with the roles under test."""
+    app = create_app(settings_for(sqlite_url))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
+        yield http
+    await app.state.services.close()
 
 
 @pytest.mark.parametrize("operation", SECURED, ids=str)
-async def test_exactly_the_required_roles_are_let_through(sqlite_url: str, operation: OperationId) -> None:
+async def test_exactly_the_required_roles_are_let_through(client: httpx.AsyncClient, operation: OperationId) -> None:
     for required in REST_PERMISSIONS[operation].alternatives:
-        response = await _call(sqlite_url, set(required), operation)
+        response = await _call(client, set(required), operation)
 
         assert response.status_code not in {401, 403}, response.text
 
 
-@pytest.mark.parametrize("operation", SECURED, ids=str)
-async def test_one_missing_role_is_a_403_problem(sqlite_url: str, operation: OperationId) -> None:
-    every_role = {str(role) for role in Role}
+@pytest.mark.parametrize("operation", WITH_ROLES, ids=str)
+async def test_one_missing_role_is_a_403_problem(client: httpx.AsyncClient, operation: OperationId) -> None:
     for required in REST_PERMISSIONS[operation].alternatives:
         for missing in required:
-            response = await _call(sqlite_url, every_role - {missing}, operation)
+            response = await _call(client, set(ALL_ROLES - {missing}), operation)
 
             assert response.status_code == 403
             assert response.headers["content-type"] == "application/problem+json"
             assert missing in response.json()["detail"]
 
 
-async def test_without_the_development_token_setting_no_token_opens_a_secured_operation(sqlite_url: str) -> None:
-    app = create_app(settings_for(sqlite_url, dev_auth_token=None))
-    try:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=AUTH) as client:
-            responses = [await client.request(*_request(op)[:2]) for op in SECURED]
-    finally:
-        await app.state.services.close()
+@pytest.mark.parametrize("operation", SECURED, ids=str)
+async def test_no_token_is_a_401_on_every_secured_operation(client: httpx.AsyncClient, operation: OperationId) -> None:
+    method, path, kwargs = _request(operation)
 
-    assert {response.status_code for response in responses} == {401}
+    response = await client.request(method, path, **kwargs)
+
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"

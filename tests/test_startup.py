@@ -11,9 +11,11 @@ import pytest
 from pydantic import ValidationError
 
 from app.handlers import handler_classes
+from app.handlers.auth import Auth
 from app.handlers.authors import Authors, AuthorsWs
 from app.handlers.books import Books
 from app.handlers.system import System
+from app.handlers.users import Users
 from app.main import create_app
 from app.settings import Settings
 from generated._runtime import unimplemented
@@ -26,7 +28,7 @@ def test_the_application_implements_every_operation_and_pkg_id() -> None:
     bindings = inspect_bindings(handler_classes())
 
     assert [binding.missing for binding in bindings] == [()] * len(INTERFACES)
-    assert {binding.implementation for binding in bindings} == {System, Authors, Books, AuthorsWs}
+    assert {binding.implementation for binding in bindings} == {System, Auth, Users, Authors, Books, AuthorsWs}
 
 
 def test_start_up_refuses_with_one_error_naming_every_missing_method() -> None:
@@ -35,7 +37,7 @@ def test_start_up_refuses_with_one_error_naming_every_missing_method() -> None:
         get_book = Books.get_book
 
     with pytest.raises(UnboundHandlersError) as refused:
-        bind([System, HalfBooks, AuthorsWs])
+        bind([System, Auth, Users, HalfBooks, AuthorsWs])
 
     message = str(refused.value)
     assert message.startswith("cannot start: 8 operations or pkg_ids without an implementation")
@@ -67,7 +69,7 @@ def test_two_classes_implementing_one_interface_are_refused() -> None:
         pass
 
     with pytest.raises(UnboundHandlersError, match="several classes implement BooksHandlers"):
-        bind([System, Authors, AuthorsWs, Books, OtherBooks])
+        bind([System, Auth, Users, Authors, AuthorsWs, Books, OtherBooks])
 
 
 @pytest.mark.parametrize(
@@ -88,7 +90,7 @@ def test_database_urls_are_normalised_to_the_async_drivers(given: str, expected:
     [
         ("database_url", "mysql://root@db/app", "DATABASE_URL must look like"),
         ("database_url", "not a url", "DATABASE_URL must look like"),
-        ("dev_auth_token", "short", "at least 16 characters"),
+        ("access_token_ttl", 5, "greater than or equal to 30"),
         ("log_level", "LOUD", "Input should be"),
     ],
 )
@@ -97,13 +99,33 @@ def test_invalid_settings_are_refused_with_the_reason(field: str, value: str, me
         Settings(_env_file=None, **{field: value})  # type: ignore[arg-type]
 
 
-def test_a_development_token_with_an_unknown_role_is_refused(sqlite_url: str) -> None:
-    with pytest.raises(ValueError, match="DEV_AUTH_ROLES names unknown roles: get-authorz"):
-        create_app(settings_for(sqlite_url, dev_auth_roles="get-authors,get-authorz"))
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"signing_key": "not a PEM key"}, "the signing key cannot be used"),
+        ({"signing_key": None, "signing_key_file": "/nonexistent/key.pem"}, "the signing key cannot be used"),
+    ],
+)
+def test_an_unusable_signing_key_stops_start_up(sqlite_url: str, overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        create_app(settings_for(sqlite_url, **overrides))
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"environment": "production"}, "in production SIGNING_KEY or SIGNING_KEY_FILE is required"),
+        ({"auth_jwks_url": "https://idp/jwks"}, "missing AUTH_ISSUER, AUTH_AUDIENCE"),
+        ({"auth_jwks_url": "file:///etc/passwd", "auth_issuer": "i", "auth_audience": "a"}, "must be an http"),
+    ],
+)
+def test_inconsistent_authentication_settings_are_refused(values: dict[str, object], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if key not in {"DATABASE_URL", "DEV_AUTH_TOKEN"}}
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
         cwd=ROOT,
@@ -127,7 +149,7 @@ def test_the_handlers_table_shows_every_operation_and_pkg_id_bound() -> None:
 
     assert result.returncode == 0
     rows = [line.split() for line in result.stdout.splitlines()[1:] if line.startswith(("rest", "ws"))]
-    assert len(rows) == sum(len(interface.methods) for interface in INTERFACES) == 18
+    assert len(rows) == sum(len(interface.methods) for interface in INTERFACES) == 23
     assert {row[-1] for row in rows} == {"implemented"}
     assert [
         "rest",
@@ -138,5 +160,7 @@ def test_the_handlers_table_shows_every_operation_and_pkg_id_bound() -> None:
         "app.handlers.authors.Authors.get_author",
         "implemented",
     ] in rows
-    assert rows[13][:6] == ["ws", "pkg_id", "2", "GET_PAGINATED_AUTHORS", "(getPaginatedAuthors)", "get-authors"]
-    assert result.stdout.rstrip().endswith("18 operations and pkg_ids, 0 not implemented")
+    assert ["ws", "pkg_id", "2", "GET_PAGINATED_AUTHORS", "(getPaginatedAuthors)", "get-authors"] in [
+        row[:6] for row in rows
+    ]
+    assert result.stdout.rstrip().endswith("23 operations and pkg_ids, 0 not implemented")

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import DEV_TOKEN, ROOT
+from tests.conftest import ROOT
 
 NEW_PATH = """  /api/v1/authors/{author_id}/books:
     parameters:
@@ -97,12 +97,27 @@ def test_a_new_operation_goes_from_spec_to_served(repository: Path) -> None:
     )
     (repository / "app" / "handlers" / "authors.py").write_text(implemented)
     table = run(repository, "-m", "app", "handlers")
-    assert table.stdout.rstrip().endswith("19 operations and pkg_ids, 0 not implemented")
+    assert table.stdout.rstrip().endswith("24 operations and pkg_ids, 0 not implemented")
 
     database = f"sqlite+aiosqlite:///{repository / 'var' / 'flow.db'}"
     assert run(repository, "-m", "alembic", "upgrade", "head", DATABASE_URL=database).returncode == 0
-    with serving(repository, DATABASE_URL=database, DEV_AUTH_TOKEN=DEV_TOKEN, DEV_AUTH_ROLES="*") as base_url:
-        headers = {"Authorization": f"Bearer {DEV_TOKEN}"}
+    roles = ("--role", "create-author", "--role", "create-book", "--role", "get-books")
+    created = run(
+        repository,
+        "-m",
+        "app",
+        "create-user",
+        "--username",
+        "ann",
+        "--password",
+        "correct horse",
+        *roles,
+        DATABASE_URL=database,
+    )
+    assert created.returncode == 0, created.stderr
+    with serving(repository, DATABASE_URL=database) as base_url:
+        login = httpx.post(f"{base_url}/api/v1/auth/token", json={"username": "ann", "password": "correct horse"})
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         created = httpx.post(f"{base_url}/api/v1/authors", json={"name": "A"}, headers=headers)
         assert created.status_code == 201, created.text
         author = created.json()

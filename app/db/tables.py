@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 # Stable constraint names, so that migrations name them the same on SQLite and PostgreSQL.
@@ -33,3 +34,28 @@ class BookRecord(SQLModel, table=True):
     author_id: int = Field(foreign_key="authors.id", index=True, ondelete="RESTRICT")
     publication_date: datetime.date
     description: str | None = Field(default=None, max_length=2000)
+
+
+class UserRecord(SQLModel, table=True):
+    """Someone who logs in with a password (users of an external identity provider are not stored)."""
+
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=150, unique=True)
+    password_hash: str = Field(max_length=255)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime.datetime
+
+
+class RefreshTokenRecord(SQLModel, table=True):
+    """One refresh token issued, by its jti. Rotation revokes it; a revoked one presented again revokes its
+    whole family (every token descended from the same login), since then it has been stolen or replayed."""
+
+    __tablename__ = "refresh_tokens"
+
+    jti: str = Field(primary_key=True, max_length=32)
+    family: str = Field(max_length=32, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    expires_at: datetime.datetime
+    revoked_at: datetime.datetime | None = None

@@ -20,9 +20,9 @@ def context_provider(services: Services) -> ContextProvider:
         access = REST_PERMISSIONS[operation]
 
         async def request_context(request: Request) -> AsyncIterator[RequestContext]:
-            principal = None if access.public else services.authenticate(bearer_token(request))
+            principal = None if access.public else await services.authenticate(bearer_token(request))
             authorize(principal, access)
-            context = RequestContext(principal, services.database, services.events)
+            context = RequestContext(principal, services.database, services.events, services.accounts)
             try:
                 yield context
             finally:

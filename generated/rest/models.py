@@ -5,10 +5,51 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import MISSING, BaseModel, ConfigDict, Field
+from pydantic import MISSING, BaseModel, ConfigDict, Field, SecretStr
 from typing_extensions import TypeAliasType
 
 Id = TypeAliasType("Id", Annotated[int, Field(description="A resource identifier.", ge=1, le=2147483647)])
+
+
+Username = TypeAliasType(
+    "Username", Annotated[str, Field(max_length=150, min_length=1, pattern="^[^\\x00-\\x1F\\x7F]+$")]
+)
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    refresh_token: Annotated[str, Field(max_length=8192, min_length=1)]
+
+
+class TokenPair(BaseModel):
+    access_token: Annotated[str, Field(description="A JWT to send as `Authorization: Bearer <token>`.")]
+    token_type: Literal["Bearer"]
+    expires_in: Annotated[int, Field(description="Seconds until the access token expires.", ge=1)]
+    refresh_token: Annotated[str, Field(description="Exchanged for new tokens at /api/v1/auth/refresh; used once.")]
+    refresh_expires_in: Annotated[int, Field(description="Seconds until the refresh token expires.", ge=1)]
+
+
+class Me(BaseModel):
+    subject: Annotated[str, Field(description="The token's `sub`.")]
+    username: str
+    roles: list[str]
+
+
+class JsonWebKey(BaseModel):
+    """
+    A public key (RFC 7517); its members depend on `kty`.
+    """
+
+    kty: str
+    kid: str
+    use: Literal["sig"]
+    alg: str
+    n: str | MISSING = MISSING
+    e: str | MISSING = MISSING
+    crv: str | MISSING = MISSING
+    x: str | MISSING = MISSING
 
 
 Name = TypeAliasType("Name", Annotated[str, Field(max_length=200, min_length=1, pattern="^[^\\x00-\\x1F\\x7F]+$")])
@@ -115,6 +156,18 @@ class ValidationIssue(BaseModel):
     ]
     msg: Annotated[str, Field(description="What is wrong.")]
     type: Annotated[str, Field(description="A machine-readable kind of error.")]
+
+
+class Credentials(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    username: Username
+    password: Annotated[SecretStr, Field(max_length=1024, min_length=1)]
+
+
+class JsonWebKeySet(BaseModel):
+    keys: list[JsonWebKey]
 
 
 class Book(BaseModel):

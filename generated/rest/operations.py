@@ -13,6 +13,11 @@ class OperationId(StrEnum):
 
     GET_HEALTH = "getHealth"
     GET_READINESS = "getReadiness"
+    GET_JWKS = "getJwks"
+    CREATE_TOKEN = "createToken"
+    REFRESH_TOKEN = "refreshToken"
+    LOGOUT = "logout"
+    GET_ME = "getMe"
     LIST_AUTHORS = "listAuthors"
     CREATE_AUTHOR = "createAuthor"
     GET_AUTHOR = "getAuthor"
@@ -37,6 +42,15 @@ OPERATIONS: Final[Mapping[OperationId, Operation]] = MappingProxyType(
     {
         OperationId.GET_HEALTH: Operation("GET", "/health", "system", "Liveness"),
         OperationId.GET_READINESS: Operation("GET", "/ready", "system", "Readiness"),
+        OperationId.GET_JWKS: Operation(
+            "GET", "/.well-known/jwks.json", "auth", "The public keys of this service's tokens"
+        ),
+        OperationId.CREATE_TOKEN: Operation("POST", "/api/v1/auth/token", "auth", "Log in"),
+        OperationId.REFRESH_TOKEN: Operation(
+            "POST", "/api/v1/auth/refresh", "auth", "Exchange a refresh token for new tokens"
+        ),
+        OperationId.LOGOUT: Operation("POST", "/api/v1/auth/logout", "auth", "Log out"),
+        OperationId.GET_ME: Operation("GET", "/api/v1/users/me", "users", "Who the caller is"),
         OperationId.LIST_AUTHORS: Operation("GET", "/api/v1/authors", "authors", "List authors"),
         OperationId.CREATE_AUTHOR: Operation("POST", "/api/v1/authors", "authors", "Create an author"),
         OperationId.GET_AUTHOR: Operation("GET", "/api/v1/authors/{author_id}", "authors", "Get an author"),

@@ -14,7 +14,8 @@ from ruamel.yaml import YAML
 
 from app.handlers.authors import Authors
 from app.main import create_app
-from tests.conftest import AUTH, DEV_TOKEN, settings_for
+from tests.conftest import AUTH, settings_for
+from tests.support.tokens import mint
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM_KEYS = {"type", "title", "status", "instance"}
@@ -63,9 +64,9 @@ async def test_no_token_is_a_401_with_a_bearer_challenge(client: httpx.AsyncClie
 @pytest.mark.parametrize(
     ("header", "challenge"),
     [
-        ("Bearer not-the-token", 'Bearer error="invalid_token"'),
-        (f"Bearer {DEV_TOKEN}x", 'Bearer error="invalid_token"'),
-        (f"Basic {DEV_TOKEN}", "Bearer"),
+        ("Bearer not-a-jwt", 'Bearer error="invalid_token"'),
+        (f"Bearer {mint()}x", 'Bearer error="invalid_token"'),
+        (f"Basic {mint()}", "Bearer"),
         ("Bearer", "Bearer"),
     ],
 )

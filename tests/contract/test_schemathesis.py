@@ -19,11 +19,12 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.db.database import Database
 from app.db.tables import AuthorRecord, BookRecord
 from app.main import create_app
-from tests.conftest import DEV_TOKEN, empty_tables, settings_for
+from tests.conftest import empty_tables, settings_for
+from tests.support.tokens import mint
 
 ROOT = Path(__file__).resolve().parents[2]
 
-os.environ["API_TOKEN"] = DEV_TOKEN  # read by schemathesis.toml's [auth] section
+os.environ["API_TOKEN"] = mint()  # every role; read by schemathesis.toml's [auth] section
 schema = schemathesis.openapi.from_path(
     ROOT / "spec" / "openapi.yaml", config=schemathesis.Config.from_path(ROOT / "schemathesis.toml")
 )
