@@ -1,12 +1,14 @@
-"""Authors in the database. Keyword-only functions; they raise NotFound and Conflict, never return None."""
+"""Authors in the database. Keyword-only functions; they raise NotFound and Conflict, never return None
+(a row deleted by a concurrent request is NotFound too)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import exists
+from sqlalchemy import delete, exists
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,21 +52,31 @@ async def update_author(*, session: AsyncSession, author_id: int, changes: Mappi
     author = await get_author(session=session, author_id=author_id)
     for field, value in changes.items():
         setattr(author, field, value)
-    await session.commit()
+    try:
+        await session.commit()
+    except StaleDataError:
+        # Deleted by another request between our read and our write.
+        await session.rollback()
+        raise NotFound(f"there is no author {author_id}") from None
     return author
 
 
 async def delete_author(*, session: AsyncSession, author_id: int) -> None:
-    author = await get_author(session=session, author_id=author_id)
     if await _has_books(session, author_id):
-        raise Conflict(f"author {author_id} still has books; delete them or give them another author first")
-    await session.delete(author)
+        raise Conflict(_HAS_BOOKS.format(author_id))
+    # One statement, so that of two concurrent deletes exactly one finds the row.
+    result = await session.exec(delete(AuthorRecord).where(col(AuthorRecord.id) == author_id))
     try:
         await session.commit()
     except IntegrityError:
         # A book was added between the check and the delete: the foreign key refused it.
         await session.rollback()
-        raise Conflict(f"author {author_id} still has books; delete them or give them another author first") from None
+        raise Conflict(_HAS_BOOKS.format(author_id)) from None
+    if result.rowcount == 0:
+        raise NotFound(f"there is no author {author_id}")
+
+
+_HAS_BOOKS = "author {} still has books; delete them or give them another author first"
 
 
 async def _has_books(session: AsyncSession, author_id: int) -> bool:

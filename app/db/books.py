@@ -1,4 +1,5 @@
-"""Books in the database. Keyword-only functions; they raise NotFound and Conflict, never return None."""
+"""Books in the database. Keyword-only functions; they raise NotFound and Conflict, never return None
+(a row deleted by a concurrent request is NotFound too)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -59,9 +62,11 @@ async def update_book(*, session: AsyncSession, book_id: int, changes: Mapping[s
 
 
 async def delete_book(*, session: AsyncSession, book_id: int) -> None:
-    book = await get_book(session=session, book_id=book_id)
-    await session.delete(book)
+    # One statement, so that of two concurrent deletes exactly one finds the row.
+    result = await session.exec(delete(BookRecord).where(col(BookRecord.id) == book_id))
     await session.commit()
+    if result.rowcount == 0:
+        raise NotFound(f"there is no book {book_id}")
 
 
 async def _require_author(session: AsyncSession, author_id: int) -> None:
@@ -73,6 +78,10 @@ async def _commit(session: AsyncSession, *, isbn: str, author_id: int, book_id: 
     """Commit, turning a constraint the database enforced into the answer the client needs."""
     try:
         await session.commit()
+    except StaleDataError:
+        # Deleted by another request between our read and our write.
+        await session.rollback()
+        raise NotFound(f"there is no book {book_id}") from None
     except IntegrityError:
         # Which constraint failed is not portable across drivers, so ask the database what is true now.
         await session.rollback()
@@ -81,4 +90,5 @@ async def _commit(session: AsyncSession, *, isbn: str, author_id: int, book_id: 
             raise Conflict(f"ISBN {isbn} belongs to book {taken}") from None
         if await session.get(AuthorRecord, author_id) is None:
             raise NotFound(f"author_id {author_id} names no author") from None
-        raise
+        # The conflicting row changed again meanwhile: the client may simply retry.
+        raise Conflict("the book conflicts with a change made at the same time; try again") from None

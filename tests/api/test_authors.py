@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -180,3 +182,21 @@ async def test_creating_an_author_publishes_author_created(client: httpx.AsyncCl
     author = await create_author(client, "N. K. Jemisin")
 
     assert [(event.pkg_id, event.data.model_dump()) for event in events] == [(PkgID.AUTHOR_CREATED, author)]
+
+
+async def test_concurrent_changes_and_deletes_of_one_author_never_fail_the_server(client: httpx.AsyncClient) -> None:
+    """Whoever loses a race gets the answer the state gives it (404), never a 500."""
+    for round_ in range(10):
+        author = await create_author(client, f"Contested {round_}")
+        path = f"/api/v1/authors/{author['id']}"
+
+        responses = await asyncio.gather(
+            client.patch(path, json={"name": "renamed"}),
+            client.delete(path),
+            client.delete(path),
+            client.patch(path, json={"name": "again"}),
+        )
+
+        statuses = [response.status_code for response in responses]
+        assert sorted(statuses[1:3]) == [204, 404], statuses  # exactly one delete found it
+        assert set(statuses) <= {200, 204, 404}, statuses

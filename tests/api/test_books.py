@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -165,3 +167,18 @@ async def test_an_integer_written_with_a_zero_fraction_is_an_integer(client: htt
     assert integral.json()["author_id"] == author["id"]
     assert fractional.status_code == 422
     assert fractional.json()["errors"][0]["loc"] == ["body", "author_id"]
+
+
+async def test_concurrent_changes_and_deletes_of_one_book_never_fail_the_server(client: httpx.AsyncClient) -> None:
+    author = await create_author(client)
+    for round_ in range(10):
+        book = await create_book(client, author["id"], isbn=f"97811111{round_:05d}")
+        path = f"/api/v1/books/{book['id']}"
+
+        responses = await asyncio.gather(
+            client.patch(path, json={"title": "renamed"}), client.delete(path), client.delete(path)
+        )
+
+        statuses = [response.status_code for response in responses]
+        assert sorted(statuses[1:]) == [204, 404], statuses
+        assert statuses[0] in {200, 404}, statuses
