@@ -23,8 +23,9 @@ from jsonschema.exceptions import best_match
 
 from codegen.contract import Contract, ModelRef, Reply, WsEvent, WsOperation
 from codegen.errors import Location, Problems
-from codegen.openapi_reader import OPERATION_ID, SCHEMA_NAME, TAG_NAME
+from codegen.names import OPERATION_ID, SCHEMA_NAME, DerivedNames, tag_problem
 from codegen.refs import Node, SpecSet
+from codegen.schema_rules import check_named_schemas
 from codegen.source import Document
 
 _OPERATION_KEYS = {"action", "channel", "title", "summary", "description", "tags", "messages", "reply", "x-roles"}
@@ -69,6 +70,7 @@ class _AsyncApiReader:
         self.contract = contract
         self.problems = problems
         self.pkg_ids: dict[int, Location] = {}
+        self.names = DerivedNames()  # operations and events share the PkgID enum
 
     def read_all(self) -> None:
         channels = self.root.child("channels")
@@ -86,6 +88,7 @@ class _AsyncApiReader:
                     self.root.child("components", "schemas", name).location,
                     f"schema name {name!r} must be PascalCase ({SCHEMA_NAME.pattern}): it names a Python class",
                 )
+        check_named_schemas(self.root.child("components", "schemas"), self.problems)
         operations = self.root.child("operations")
         for name in operations.value or {}:
             self._read_operation(name, operations.child(name))
@@ -97,6 +100,8 @@ class _AsyncApiReader:
                 self.problems.add(op.child(key).location, f"`{key}` in an operation is not supported by codegen")
         if not OPERATION_ID.match(name):
             self.problems.add(op.location, f"operation name {name!r} must be camelCase ({OPERATION_ID.pattern})")
+        elif collision := self.names.claim(name, op.location):
+            self.problems.add(op.location, f"operation {collision}")
         tag = self._tag(op)
         roles = self._roles(op)
         payload = self._single_payload(op.child("messages"), "operation")
@@ -126,10 +131,12 @@ class _AsyncApiReader:
             )
             return None
         tag_node = self.specs.deref(op.child("tags", 0), self.problems)
-        tag = tag_node.value.get("name") if tag_node is not None else None
-        if not isinstance(tag, str) or not TAG_NAME.match(tag):
-            self.problems.add(op.child("tags", 0).location, f"tag {tag!r} must match {TAG_NAME.pattern}")
+        tag = tag_node.value.get("name") if tag_node is not None and isinstance(tag_node.value, dict) else None
+        problem = tag_problem(tag)
+        if problem is not None:
+            self.problems.add(op.child("tags", 0).location, problem)
             return None
+        assert isinstance(tag, str)
         return tag
 
     def _roles(self, op: Node) -> tuple[str, ...] | None:
@@ -141,7 +148,9 @@ class _AsyncApiReader:
             )
             return None
         for index, role in enumerate(roles.value):
-            if self.contract.roles and role not in self.contract.roles:
+            if not isinstance(role, str):
+                self.problems.add(roles.child(index).location, f"a role is a name (a string), not {role!r}")
+            elif self.contract.roles and role not in self.contract.roles:
                 known = ", ".join(self.contract.roles)
                 self.problems.add(
                     roles.child(index).location,
@@ -232,7 +241,8 @@ class _AsyncApiReader:
                 return Reply("none")
             if isinstance(data.value, dict) and data.value.get("type") == "array":
                 model = self._model(data.child("items"), "data.items")
-                return Reply("list", model) if model else None
+                limit = data.value.get("maxItems")
+                return Reply("list", model, max_items=limit if isinstance(limit, int) else None) if model else None
             model = self._model(data, "data")
             return Reply("model", model) if model else None
         meta_model = self._model(meta, "meta")

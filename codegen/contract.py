@@ -96,6 +96,7 @@ class Reply:
     kind: Literal["model", "list", "page", "none"]
     model: ModelRef | None = None  # the model, or the item model of a list or page
     meta: ModelRef | None = None  # the page's meta model
+    max_items: int | None = None  # a list's maxItems: how many items the handler may return
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from codegen.contract import (
     snake_case,
 )
 from codegen.errors import Location, Problems
+from codegen.names import OPERATION_ID, ROLE_NAME, SCHEMA_NAME, DerivedNames, tag_problem
 from codegen.refs import Node, SpecSet
+from codegen.schema_rules import check_named_schemas
 from codegen.source import Document
 
 METHODS = ("get", "post", "put", "patch", "delete")
@@ -78,10 +80,6 @@ _CONSTRAINTS = (
 )
 _RESERVED_PARAM_NAMES = {"ctx", "body", "impl", "request", "response", "result"}
 
-OPERATION_ID = re.compile(r"^[a-z][A-Za-z0-9]*$")
-TAG_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
-SCHEMA_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-ROLE_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _BODY_FIELD = re.compile(r"^\$response\.body#/([A-Za-z_][A-Za-z0-9_]*)$")
 _SCHEMA_REF = re.compile(r"^#/components/schemas/([^/]+)$")
 
@@ -176,12 +174,14 @@ class _OperationReader:
         self.declared_tags = {t.get("name") for t in root.value.get("tags", []) if isinstance(t, dict)}
         self.schemes = root.value.get("components", {}).get("securitySchemes", {})
         self.seen_ids: dict[str, Location] = {}
+        self.method_names = DerivedNames()
         self.pending_locations: list[_PendingLocation] = []
         self.fixed_headers: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def read_all(self) -> None:
         self._check_schemes()
         self._check_schema_names()
+        check_named_schemas(self.root.child("components", "schemas"), self.problems)
         paths = self.root.child("paths")
         for path in paths.value or {}:
             item = paths.child(path)
@@ -262,6 +262,10 @@ class _OperationReader:
             self.problems.add(where, f"duplicate operationId {operation_id!r} (first at {self.seen_ids[operation_id]})")
             return None
         self.seen_ids[operation_id] = where
+        collision = self.method_names.claim(operation_id, where)
+        if collision:
+            self.problems.add(where, f"operationId {collision}")
+            return None
         return operation_id
 
     def _tag(self, op: Node) -> str | None:
@@ -277,12 +281,13 @@ class _OperationReader:
             return None
         tag = tags[0]
         where = op.child("tags", 0).location
-        if not isinstance(tag, str) or not TAG_NAME.match(tag):
-            self.problems.add(where, f"tag {tag!r} must match {TAG_NAME.pattern}: it names a Python module")
+        problem = tag_problem(tag)
+        if problem is not None:
+            self.problems.add(where, problem)
             return None
         if tag not in self.declared_tags:
             self.problems.add(where, f"tag {tag!r} is not declared in the top-level `tags`")
-        return tag
+        return str(tag)
 
     def _params(self, item: Node, op: Node) -> list[Param]:
         merged: dict[tuple[str, str], Node] = {}
@@ -340,7 +345,7 @@ class _OperationReader:
         if isinstance(values, list) and values:
             return "Literal[" + ", ".join(repr(v) for v in values) + "]"
         kind = schema.value.get("type")
-        if kind not in _PYTHON_TYPES:
+        if not isinstance(kind, str) or kind not in _PYTHON_TYPES:
             self.problems.add(
                 schema.child("type").location,
                 f"parameter {name!r}: type {kind!r} is not supported (use integer, number, string or boolean)",

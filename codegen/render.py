@@ -260,33 +260,28 @@ def _model_imports(refs: Iterable[ModelRef]) -> list[tuple[str, str]]:
     return [(module, ", ".join(sorted(names))) for module, names in sorted(by_module.items())]
 
 
+@dataclass(frozen=True)
+class _MessageView:
+    enum_name: str
+    pkg_id: int
+    name: str
+    kind: str
+    tag: str
+    summary: str
+    max_items: int | None
+
+
 def _protocol(contract: Contract, file_header: str) -> str:
     messages = [
-        {
-            "enum_name": op.enum_name,
-            "pkg_id": op.pkg_id,
-            "name": op.name,
-            "kind": "request",
-            "tag": op.tag,
-            "summary": op.summary,
-        }
+        _MessageView(op.enum_name, op.pkg_id, op.name, "request", op.tag, op.summary, op.reply.max_items)
         for op in contract.ws
-    ] + [
-        {
-            "enum_name": e.enum_name,
-            "pkg_id": e.pkg_id,
-            "name": e.name,
-            "kind": "event",
-            "tag": e.tag,
-            "summary": e.summary,
-        }
-        for e in contract.events
     ]
+    messages += [_MessageView(e.enum_name, e.pkg_id, e.name, "event", e.tag, e.summary, None) for e in contract.events]
     return _ENV.get_template("ws_protocol.py.jinja").render(
         header=file_header,
         asyncapi=contract.asyncapi_name,
         ws_path=contract.ws_path,
-        messages=sorted(messages, key=lambda message: int(message["pkg_id"])),
+        messages=sorted(messages, key=lambda message: message.pkg_id),
     )
 
 

@@ -197,7 +197,7 @@ def _imports_for(config: Config, interface: _Interface, stubs: list[_Stub], pres
 
 def _append_methods(config: Config, found: _FoundClass, interface: _Interface, stubs: list[_Stub]) -> None:
     lines = found.path.read_text(encoding="utf-8").splitlines()
-    tree = ast.parse("\n".join(lines))
+    tree = _parse(found.path, lines)
     methods = ["", *"\n\n".join(stub.text for stub in stubs).splitlines()]
     lines[found.end_line : found.end_line] = methods
     _insert_imports(lines, tree, _imports_for(config, interface, stubs, _bound_names(tree)))
@@ -216,7 +216,7 @@ def _add_class(config: Config, path: Path, interface: _Interface) -> None:
     ]
     if path.exists():
         lines = path.read_text(encoding="utf-8").splitlines()
-        tree = ast.parse("\n".join(lines))
+        tree = _parse(path, lines)
         lines += ["", "", *class_lines]
         _insert_imports(lines, tree, _imports_for(config, interface, stubs, _bound_names(tree)))
     else:
@@ -224,6 +224,13 @@ def _add_class(config: Config, path: Path, interface: _Interface) -> None:
         imports = _imports_for(config, interface, stubs, set())
         lines = [f'"""Handlers for the `{interface.tag}` tag."""', "", *imports, "", "", *class_lines]
     _write(path, lines)
+
+
+def _parse(path: Path, lines: list[str]) -> ast.Module:
+    try:
+        return ast.parse("\n".join(lines), filename=str(path))
+    except SyntaxError as exc:
+        raise ScaffoldError(f"{path}:{exc.lineno}: {exc.msg}; fix it before scaffolding into it") from None
 
 
 def _insert_imports(lines: list[str], tree: ast.Module, imports: list[str]) -> None:

@@ -1,7 +1,9 @@
 """Puts rendered files in place: formatted, compared with what is there, and swapped in all at once.
 
-`generated/` is replaced as a whole directory (rename, not file by file), so an interrupted run never leaves
-it half-written. Codegen deletes only files it owns: those carrying its header, and the JSON it writes.
+`generated/` is replaced as a whole directory (two renames, not file by file), so an interrupted run never
+leaves it half-written: there is the old directory or the new one (or, for the instant between the renames,
+the old one under `.generated.old`). Codegen deletes only files it owns: those carrying its header, and the
+JSON it writes; it refuses to swap while generated/ holds anything else.
 """
 
 from __future__ import annotations

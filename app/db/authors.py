@@ -21,7 +21,8 @@ async def list_authors(*, session: AsyncSession, page: int, per_page: int, name:
     return await paginate(session, _filtered(name), page=page, per_page=per_page)
 
 
-async def find_authors(*, session: AsyncSession, name: str | None, limit: int) -> list[AuthorRecord]:
+async def find_authors(*, session: AsyncSession, name: str | None, limit: int | None) -> list[AuthorRecord]:
+    """The first `limit` authors (all, when None) matching the filter, by id."""
     return list((await session.exec(_filtered(name).limit(limit))).all())
 
 

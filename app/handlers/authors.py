@@ -10,8 +10,9 @@ from generated.rest.models import Author, AuthorCreate, AuthorPage, AuthorUpdate
 from generated.ws._runtime import WsPage
 from generated.ws.authors import AuthorsWsHandlers, author_created_event
 from generated.ws.models import AuthorChange, AuthorFilters, AuthorPageRequest, AuthorRef
+from generated.ws.protocol import MESSAGES, PkgID
 
-GET_AUTHORS_LIMIT = 100  # the spec's maxItems for GET_AUTHORS
+GET_AUTHORS_LIMIT = MESSAGES[PkgID.GET_AUTHORS].max_items
 
 
 class Authors(AuthorsHandlers[RequestContext]):

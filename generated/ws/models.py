@@ -168,7 +168,7 @@ class DeleteAuthorReply(BaseModel):
 class ErrorReply(BaseModel):
     pkg_id: Annotated[int | None, Field(description="The request's `pkg_id`, or null when none could be read.")]
     req_id: Annotated[ReqId | None, Field(description="The request's `req_id`, or null when none could be read.")]
-    status_code: StatusCode
+    status_code: Annotated[int, Field(description="A StatusCode other than 0 (OK).", ge=1, le=8)]
     data: WsError
     meta: None
 

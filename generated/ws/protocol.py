@@ -29,6 +29,8 @@ class Message:
     kind: Literal["request", "event"]
     tag: str
     summary: str
+    max_items: int | None = None
+    """For a reply that is a list: the most items it may hold (the spec's maxItems)."""
 
 
 MESSAGES: Final[Mapping[PkgID, Message]] = MappingProxyType(
@@ -38,6 +40,7 @@ MESSAGES: Final[Mapping[PkgID, Message]] = MappingProxyType(
             "request",
             "authors",
             "The first 100 authors (by id) matching the filters; GET_PAGINATED_AUTHORS pages through more.",
+            max_items=100,
         ),
         PkgID.GET_PAGINATED_AUTHORS: Message(
             "getPaginatedAuthors",

@@ -65,9 +65,9 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     }
 
 
-def run_codegen(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_codegen(root: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """`python -m codegen ARGS` run from `root`, as `make` runs it (codegen itself comes from this repository)."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "codegen", *args], cwd=root, env=env, capture_output=True, text=True, check=False
     )

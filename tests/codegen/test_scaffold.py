@@ -139,6 +139,15 @@ def test_unknown_tag_is_refused(repo: Config) -> None:
         scaffold(repo, contract, "bookz")
 
 
+def test_a_handler_module_that_does_not_parse_is_reported_not_a_crash(repo: Config) -> None:
+    module = repo.handlers / "books.py"
+    module.write_text(module.read_text().replace("class Books(", "class Books(((", 1))
+    contract, _ = read_contract(repo)
+
+    with pytest.raises(ScaffoldError, match=r"books\.py:\d+: .*; fix it before scaffolding into it"):
+        scaffold(repo, contract, "books")
+
+
 def test_summary_lists_methods_missing_or_still_marked_unimplemented(repo: Config) -> None:
     marked = SYSTEM_WITHOUT_READINESS.replace(
         "    async def get_health", "    @unimplemented\n    async def get_health"

@@ -298,3 +298,88 @@ def test_a_ref_into_a_file_that_does_not_parse_is_located_at_the_ref(specs: Spec
     where = specs.where("asyncapi", "broken.yaml#", "$ref")
     [problem] = specs.problems()
     assert problem.startswith(f"{where}: $ref './broken.yaml#/schemas/Thing': spec/broken.yaml does not parse (")
+
+
+# --- Names that would collide or break once they are Python -----------------------------------------------------
+
+
+def test_operation_ids_that_become_the_same_python_name_are_rejected(specs: SpecCopy) -> None:
+    specs.edit("openapi", "operationId: getReadiness", "operationId: getHEALTH")
+
+    first = specs.where("openapi", "operationId: getHealth", "operationId")
+    second = specs.where("openapi", "operationId: getHEALTH", "operationId")
+    assert specs.problems() == [
+        f"{second}: operationId 'getHEALTH' and 'getHealth' (at {first}) both become 'get_health' in Python; rename one"
+    ]
+
+
+def test_asyncapi_operations_that_become_the_same_python_name_are_rejected(specs: SpecCopy) -> None:
+    specs.edit("asyncapi", "  getAuthor:\n    action: receive", "  getAUTHORS:\n    action: receive")
+
+    first = specs.where("asyncapi", "  getAuthors:", "getAuthors")
+    second = specs.where("asyncapi", "  getAUTHORS:", "getAUTHORS")
+    assert specs.problems() == [
+        f"{second}: operation 'getAUTHORS' and 'getAuthors' (at {first}) both become 'get_authors' in Python; rename one"
+    ]
+
+
+@pytest.mark.parametrize("tag", ["models", "operations", "protocol", "class"])
+def test_a_tag_that_would_shadow_a_generated_module_or_a_keyword_is_rejected(specs: SpecCopy, tag: str) -> None:
+    specs.edit(
+        "openapi", "      tags: [system]\n      summary: Liveness", f"      tags: [{tag}]\n      summary: Liveness"
+    )
+    specs.edit("openapi", "  - name: system\n", f"  - name: {tag}\n  - name: system\n")
+
+    where = specs.where("openapi", f"tags: [{tag}]", tag)
+    assert f"{where}: tag {tag!r} cannot name a module" in " | ".join(specs.problems())
+
+
+def test_a_parameter_type_given_as_a_list_is_located_not_a_crash(specs: SpecCopy) -> None:
+    specs.edit(
+        "openapi",
+        "schema: {type: integer, minimum: 1, maximum: 100, default: 20}",
+        'schema: {type: [integer, "null"], minimum: 1, maximum: 100, default: 20}',
+    )
+
+    where = specs.where("openapi", '[integer, "null"]', "type")
+    assert specs.problems() == [
+        f"{where}: parameter 'per_page': type ['integer', 'null'] is not supported (use integer, number, string or boolean)"
+    ]
+
+
+def test_a_role_that_is_not_a_name_is_located_not_a_crash(specs: SpecCopy) -> None:
+    specs.edit("asyncapi", "x-roles: [delete-author]", "x-roles: [{delete-author: x}]")
+
+    where = specs.where("asyncapi", "{delete-author: x}", "{")
+    assert specs.problems() == [f"{where}: a role is a name (a string), not {{'delete-author': 'x'}}"]
+
+
+# --- Schema keywords the generated models would not enforce -------------------------------------------------------
+
+
+@pytest.mark.parametrize("keyword", ["uniqueItems: true", "minProperties: 1", "not: {const: 0}", "readOnly: true"])
+def test_a_schema_keyword_the_models_would_ignore_is_rejected(specs: SpecCopy, keyword: str) -> None:
+    specs.edit(
+        "openapi",
+        "    AuthorUpdate:\n      type: object\n",
+        f"    AuthorUpdate:\n      type: object\n      {keyword}\n",
+    )
+
+    name = keyword.split(":")[0]
+    where = specs.where("openapi", f"      {keyword}", name, after="    AuthorUpdate:")
+    assert specs.problems() == [
+        f"{where}: `{name}` is not enforced by the generated models, so the service would not keep to it; "
+        "express the rule with supported keywords, or in a separate named schema"
+    ]
+
+
+def test_a_constraint_beside_a_wrapping_allof_is_rejected(specs: SpecCopy) -> None:
+    specs.edit(
+        "asyncapi",
+        "          type: integer\n          description: A StatusCode other than 0 (OK).\n",
+        '          allOf: [{$ref: "#/components/schemas/StatusCode"}]\n          description: A StatusCode other than 0 (OK).\n',
+    )
+
+    problems = specs.problems()
+    assert len(problems) == 2
+    assert all("beside a one-schema allOf is dropped by the model generator" in problem for problem in problems)

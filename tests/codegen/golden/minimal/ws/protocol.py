@@ -25,6 +25,8 @@ class Message:
     kind: Literal["request", "event"]
     tag: str
     summary: str
+    max_items: int | None = None
+    """For a reply that is a list: the most items it may hold (the spec's maxItems)."""
 
 
 MESSAGES: Final[Mapping[PkgID, Message]] = MappingProxyType(
