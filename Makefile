@@ -52,7 +52,7 @@ new-handler: install ## scaffold missing handler methods into app/handlers/ (tag
 	$(RUN) python -m codegen new-handler $(if $(tag),--tag $(tag))
 
 migrate: install ## apply the database migrations
-	$(RUN) alembic upgrade head
+	$(RUN) python -m app migrate
 
 migration: install ## create a migration from the tables: make migration msg="what changed"
 	@test -n "$(msg)" || { echo 'usage: make migration msg="what changed"' >&2; exit 2; }

@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     commands.add_parser("handlers", help="a table of every operation and pkg_id: roles, handler, state")
+    commands.add_parser("migrate", help="apply the database migrations (DATABASE_URL)")
     create = commands.add_parser("create-user", help="add a user who logs in with a password")
     create.add_argument("--username", required=True)
     create.add_argument("--password", help="at least 8 characters (asked for when omitted)")
@@ -40,6 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "handlers":
         print(handlers_table())
         return 0
+    if args.command == "migrate":
+        return _migrate()
     if args.command == "create-user":
         password = args.password if args.password is not None else _ask_password()
         return asyncio.run(_create_user(args.username, password, args.roles))
@@ -77,6 +80,29 @@ async def _create_user(username: str, password: str, roles: list[str]) -> int:
     return 0
 
 
+def _migrate() -> int:
+    from alembic import command
+    from alembic.config import Config
+
+    from app.settings import ROOT, DatabaseSettings
+
+    try:
+        url = DatabaseSettings().database_url
+    except ValidationError as exc:
+        _print_invalid_settings(exc)
+        return 2
+    config = Config(str(ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    command.upgrade(config, "head")
+    return 0
+
+
+def _print_invalid_settings(exc: ValidationError) -> None:
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error["loc"]).upper() or "SETTINGS"
+        print(f"invalid setting {name}: {error['msg']}", file=sys.stderr)
+
+
 def _serve(host: str, port: int) -> int:
     import uvicorn
 
@@ -87,9 +113,7 @@ def _serve(host: str, port: int) -> int:
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         app = create_app(settings)
     except ValidationError as exc:
-        for error in exc.errors():
-            name = ".".join(str(part) for part in error["loc"]).upper()
-            print(f"invalid setting {name}: {error['msg']}", file=sys.stderr)
+        _print_invalid_settings(exc)
         return 2
     except (UnboundHandlersError, ValueError) as exc:
         print(exc, file=sys.stderr)

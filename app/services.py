@@ -8,11 +8,9 @@ from app.auth.accounts import Accounts
 from app.auth.jwks import RemoteJwks
 from app.auth.keys import SigningKey, development_key, load_signing_key
 from app.auth.passwords import Passwords
-from app.auth.principal import Principal
 from app.auth.tokens import TokenIssuer
 from app.auth.verifier import ExternalTrust, LocalTrust, TokenVerifier
 from app.db.database import Database
-from app.errors import Unauthenticated
 from app.events import EventBus
 from app.settings import DEVELOPMENT_KEY, Settings
 
@@ -50,12 +48,6 @@ class Services:
             )
         verifier = TokenVerifier(local=local, external=external)
         return cls(settings, Database(settings.database_url), EventBus(), Accounts(issuer, Passwords()), verifier)
-
-    async def authenticate(self, token: str | None) -> Principal:
-        """The caller a bearer token stands for; Unauthenticated when there is none or it is not valid."""
-        if token is None:
-            raise Unauthenticated("this operation needs a bearer token")
-        return await self.verifier.verify(token)
 
     async def close(self) -> None:
         if self.verifier.external is not None:

@@ -26,16 +26,34 @@ _DRIVERS = {
 }
 
 
-class Settings(BaseSettings):
+class DatabaseSettings(BaseSettings):
+    """What migrations need, and nothing else: a migration is not blocked by an unrelated setting."""
+
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
 
-    environment: Literal["development", "production"] = Field(
-        default="development",
-        description="In production the signing key must be given; in development one is generated under var/.",
-    )
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
         description="sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db (postgresql:// is accepted).",
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, url: str) -> str:
+        scheme, separator, rest = url.partition("://")
+        if not separator or scheme not in _DRIVERS:
+            known = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user:password@host:5432/name"
+            raise ValueError(f"DATABASE_URL must look like {known}, not {url!r}")
+        return f"{_DRIVERS[scheme]}://{rest}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+class Settings(DatabaseSettings):
+    environment: Literal["development", "production"] = Field(
+        default="development",
+        description="In production the signing key must be given; in development one is generated under var/.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
@@ -58,15 +76,6 @@ class Settings(BaseSettings):
     auth_jwks_refetch_interval: float = Field(
         default=30, ge=0, description="At most one refetch per this many seconds for tokens with an unknown kid."
     )
-
-    @field_validator("database_url")
-    @classmethod
-    def _known_driver(cls, url: str) -> str:
-        scheme, separator, rest = url.partition("://")
-        if not separator or scheme not in _DRIVERS:
-            known = "sqlite+aiosqlite:///path/to/file.db or postgresql+asyncpg://user:password@host:5432/name"
-            raise ValueError(f"DATABASE_URL must look like {known}, not {url!r}")
-        return f"{_DRIVERS[scheme]}://{rest}"
 
     @field_validator("auth_jwks_url")
     @classmethod
@@ -96,7 +105,3 @@ class Settings(BaseSettings):
     @property
     def external_provider(self) -> bool:
         return bool(self.auth_jwks_url)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")

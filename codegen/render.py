@@ -117,24 +117,25 @@ def _route(op: RestOperation) -> _RouteView:
     params += [_route_param(param) for param in op.params]
     call_args = ["ctx", *(f"{p.python_name}={p.python_name}" for p in op.params)]
     if op.body is not None:
-        params.append(f"body: Annotated[{op.body.name}, Depends(JsonBody({op.body.name}))]")
+        params.append(f"body: Annotated[{op.body.name} | InvalidBody, Depends(JsonBody({op.body.name}))]")
         call_args.append("body=body")
     call = f"await impl.{op.method_name}({', '.join(call_args)})"
     headers = [f"{name!r}: {value!r}" for name, value in op.fixed_headers]
     if op.location_header:
         headers.append(f"'Location': {_location_expression(op)}")
     header_map = "{" + ", ".join(headers) + "}" if headers else ""
+    lines = ["if isinstance(body, InvalidBody):", "    raise body.error()"] if op.body is not None else []
     if op.response is None:
         response = (
             f"Response(status_code={op.success_status}, headers={header_map})"
             if headers
             else f"Response(status_code={op.success_status})"
         )
-        body = [call, f"return {response}"]
+        lines += [call, f"return {response}"]
     else:
         extra = f", {header_map}" if headers else ""
-        body = [f"result = {call}", f"return json_response(result, {op.success_status}{extra})"]
-    return _RouteView(op.method, decorator, op.method_name, params, body)
+        lines += [f"result = {call}", f"return json_response(result, {op.success_status}{extra})"]
+    return _RouteView(op.method, decorator, op.method_name, params, lines)
 
 
 def _route_param(param: Param) -> str:
@@ -163,7 +164,7 @@ def _rest_tag(contract: Contract, tag: str, file_header: str) -> str:
     fastapi_imports |= {"Path" if p.where == "path" else "Query" for op in ops for p in op.params}
     runtime_imports = {"ContextProvider"}
     if any(op.body for op in ops):
-        runtime_imports.add("JsonBody")
+        runtime_imports |= {"InvalidBody", "JsonBody"}
     if any(op.response for op in ops):
         runtime_imports.add("json_response")
     models = {ref.name for op in ops for ref in (op.body, op.response) if ref is not None}

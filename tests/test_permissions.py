@@ -107,12 +107,21 @@ async def client(sqlite_url: str) -> AsyncIterator[httpx.AsyncClient]:
     await app.state.services.close()
 
 
+def _answer_once_let_through(operation: OperationId) -> int:
+    """What an empty database answers the request `_request` builds: lists 200, a missing id 404, `{}` as a
+    new resource 422 (required fields missing), `{}` as a change of a missing resource 404."""
+    info = OPERATIONS[operation]
+    if info.method == "POST":
+        return 422
+    return 200 if info.method == "GET" and "{" not in info.path else 404
+
+
 @pytest.mark.parametrize("operation", SECURED, ids=str)
 async def test_exactly_the_required_roles_are_let_through(client: httpx.AsyncClient, operation: OperationId) -> None:
     for required in REST_PERMISSIONS[operation].alternatives:
         response = await _call(client, set(required), operation)
 
-        assert response.status_code not in {401, 403}, response.text
+        assert response.status_code == _answer_once_let_through(operation), response.text
 
 
 @pytest.mark.parametrize("operation", WITH_ROLES, ids=str)

@@ -20,8 +20,9 @@ def context_provider(services: Services) -> ContextProvider:
         access = REST_PERMISSIONS[operation]
 
         async def request_context(request: Request) -> AsyncIterator[RequestContext]:
-            principal = None if access.public else await services.authenticate(bearer_token(request))
-            authorize(principal, access)
+            token = None if access.public else bearer_token(request)
+            principal = await services.verifier.verify(token) if token is not None else None
+            authorize(principal, access)  # the one place that decides 401 (no caller) and 403 (no roles)
             context = RequestContext(principal, services.database, services.events, services.accounts)
             try:
                 yield context

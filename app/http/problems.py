@@ -17,8 +17,10 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import AppError, Unauthenticated
+from generated.rest._runtime import body_errors
 from generated.rest.models import Problem, ValidationIssue, ValidationProblem
 from generated.rest.operations import OPERATIONS
 
@@ -47,7 +49,9 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected_error)
+    # Not an exception handler for Exception: Starlette would re-raise it after answering, and the server would
+    # log it a second time. The middleware answers and logs once.
+    app.add_middleware(UnexpectedErrors)
 
 
 async def _app_error(request: Request, exc: AppError) -> Response:
@@ -56,13 +60,16 @@ async def _app_error(request: Request, exc: AppError) -> Response:
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+    errors = list(exc.errors())
+    # The body is validated before the path and query; when they failed too, its errors are reported with theirs.
+    errors += [error for error in body_errors(request) if error not in errors]
     issues = [
         ValidationIssue(
             loc=[part for part in error.get("loc", ()) if isinstance(part, (str, int))],
             msg=error.get("msg", ""),
             type=error.get("type", "invalid"),
         )
-        for error in exc.errors()
+        for error in errors
     ]
     count = len(issues)
     return problem(
@@ -102,7 +109,31 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 _SPEC_METHODS = _MethodsByPath()
 
 
-async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    reference = uuid.uuid4().hex
-    log.error("unhandled error on %s %s (reference %s)", request.method, request.url.path, reference, exc_info=exc)
-    return problem(request, 500, f"the service failed; reference {reference}")
+class UnexpectedErrors:
+    """Turns an exception nothing handled into a 500 problem, logged once with a reference the client gets."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            request = Request(scope)
+            reference = uuid.uuid4().hex
+            log.error(
+                "unhandled error on %s %s (reference %s)", request.method, request.url.path, reference, exc_info=exc
+            )
+            if started:
+                raise  # the response is under way: nothing left but to drop the connection
+            await problem(request, 500, f"the service failed; reference {reference}")(scope, receive, send)

@@ -17,6 +17,26 @@ ContextProvider = Callable[[OperationId], Callable[..., Any]]
 """Given an operation, the FastAPI dependency that authorizes a request to it and yields the handler context."""
 
 
+class InvalidBody:
+    """What JsonBody hands a route whose body failed validation, instead of raising at once: FastAPI then still
+    validates the path and query, so a 422 lists their problems and the body's together (`body_errors`)."""
+
+    def __init__(self, errors: list[dict[str, Any]]) -> None:
+        self.errors = errors
+
+    def error(self) -> RequestValidationError:
+        return RequestValidationError(self.errors)
+
+
+_BODY_ERRORS = "codegen_body_errors"
+
+
+def body_errors(request: Request) -> list[dict[str, Any]]:
+    """The body's validation errors of this request, if its body failed validation."""
+    errors: list[dict[str, Any]] = getattr(request.state, _BODY_ERRORS, [])
+    return errors
+
+
 class JsonBody(Generic[M]):
     """The dependency that reads a request body: the raw bytes validated as `model`.
 
@@ -27,16 +47,19 @@ class JsonBody(Generic[M]):
     def __init__(self, model: type[M]) -> None:
         self.model = model
 
-    async def __call__(self, request: Request) -> M:
+    async def __call__(self, request: Request) -> M | InvalidBody:
         if not _is_json(request.headers.get("content-type")):
-            raise RequestValidationError(
-                [{"type": "content_type", "loc": ("body",), "msg": "the body must be JSON (application/json)"}]
-            )
+            errors = [{"type": "content_type", "loc": ("body",), "msg": "the body must be JSON (application/json)"}]
+            return self._invalid(request, errors)
         try:
             return validate_json(self.model, await request.body())
         except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_context=False, include_input=False)
-            raise RequestValidationError([{**error, "loc": ("body", *error["loc"])} for error in errors]) from None
+            found = exc.errors(include_url=False, include_context=False, include_input=False)
+            return self._invalid(request, [{**error, "loc": ("body", *error["loc"])} for error in found])
+
+    def _invalid(self, request: Request, errors: list[dict[str, Any]]) -> InvalidBody:
+        setattr(request.state, _BODY_ERRORS, errors)
+        return InvalidBody(errors)
 
 
 def _is_json(content_type: str | None) -> bool:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic
 from fastapi import APIRouter, Depends, Response
 
 from generated._runtime import Ctx
-from generated.rest._runtime import ContextProvider, JsonBody, json_response
+from generated.rest._runtime import ContextProvider, InvalidBody, JsonBody, json_response
 from generated.rest.models import Credentials, JsonWebKeySet, RefreshRequest, TokenPair
 from generated.rest.operations import OperationId
 
@@ -48,8 +48,10 @@ def build_router(impl: AuthHandlers[Ctx], context: ContextProvider) -> APIRouter
     async def create_token(
         *,
         ctx: Annotated[Any, Depends(context(OperationId.CREATE_TOKEN))],
-        body: Annotated[Credentials, Depends(JsonBody(Credentials))],
+        body: Annotated[Credentials | InvalidBody, Depends(JsonBody(Credentials))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         result = await impl.create_token(ctx, body=body)
         return json_response(result, 200, {"Cache-Control": "no-store"})
 
@@ -57,8 +59,10 @@ def build_router(impl: AuthHandlers[Ctx], context: ContextProvider) -> APIRouter
     async def refresh_token(
         *,
         ctx: Annotated[Any, Depends(context(OperationId.REFRESH_TOKEN))],
-        body: Annotated[RefreshRequest, Depends(JsonBody(RefreshRequest))],
+        body: Annotated[RefreshRequest | InvalidBody, Depends(JsonBody(RefreshRequest))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         result = await impl.refresh_token(ctx, body=body)
         return json_response(result, 200, {"Cache-Control": "no-store"})
 
@@ -66,8 +70,10 @@ def build_router(impl: AuthHandlers[Ctx], context: ContextProvider) -> APIRouter
     async def logout(
         *,
         ctx: Annotated[Any, Depends(context(OperationId.LOGOUT))],
-        body: Annotated[RefreshRequest, Depends(JsonBody(RefreshRequest))],
+        body: Annotated[RefreshRequest | InvalidBody, Depends(JsonBody(RefreshRequest))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         await impl.logout(ctx, body=body)
         return Response(status_code=204, headers={"Cache-Control": "no-store"})
 

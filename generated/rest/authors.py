@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from generated._runtime import Ctx
-from generated.rest._runtime import ContextProvider, JsonBody, json_response
+from generated.rest._runtime import ContextProvider, InvalidBody, JsonBody, json_response
 from generated.rest.models import Author, AuthorCreate, AuthorPage, AuthorUpdate
 from generated.rest.operations import OperationId
 
@@ -56,8 +56,10 @@ def build_router(impl: AuthorsHandlers[Ctx], context: ContextProvider) -> APIRou
     async def create_author(
         *,
         ctx: Annotated[Any, Depends(context(OperationId.CREATE_AUTHOR))],
-        body: Annotated[AuthorCreate, Depends(JsonBody(AuthorCreate))],
+        body: Annotated[AuthorCreate | InvalidBody, Depends(JsonBody(AuthorCreate))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         result = await impl.create_author(ctx, body=body)
         return json_response(result, 201, {"Location": f"/api/v1/authors/{quote(str(result.id), safe='')}"})
 
@@ -75,8 +77,10 @@ def build_router(impl: AuthorsHandlers[Ctx], context: ContextProvider) -> APIRou
         *,
         ctx: Annotated[Any, Depends(context(OperationId.UPDATE_AUTHOR))],
         author_id: Annotated[int, Path(ge=1, le=2147483647)],
-        body: Annotated[AuthorUpdate, Depends(JsonBody(AuthorUpdate))],
+        body: Annotated[AuthorUpdate | InvalidBody, Depends(JsonBody(AuthorUpdate))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         result = await impl.update_author(ctx, author_id=author_id, body=body)
         return json_response(result, 200)
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from generated._runtime import Ctx
-from generated.rest._runtime import ContextProvider, JsonBody, json_response
+from generated.rest._runtime import ContextProvider, InvalidBody, JsonBody, json_response
 from generated.rest.models import Book, BookCreate, BookPage, BookUpdate
 from generated.rest.operations import OperationId
 
@@ -56,8 +56,10 @@ def build_router(impl: BooksHandlers[Ctx], context: ContextProvider) -> APIRoute
     async def create_book(
         *,
         ctx: Annotated[Any, Depends(context(OperationId.CREATE_BOOK))],
-        body: Annotated[BookCreate, Depends(JsonBody(BookCreate))],
+        body: Annotated[BookCreate | InvalidBody, Depends(JsonBody(BookCreate))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         result = await impl.create_book(ctx, body=body)
         return json_response(result, 201, {"Location": f"/api/v1/books/{quote(str(result.id), safe='')}"})
 
@@ -75,8 +77,10 @@ def build_router(impl: BooksHandlers[Ctx], context: ContextProvider) -> APIRoute
         *,
         ctx: Annotated[Any, Depends(context(OperationId.UPDATE_BOOK))],
         book_id: Annotated[int, Path(ge=1, le=2147483647)],
-        body: Annotated[BookUpdate, Depends(JsonBody(BookUpdate))],
+        body: Annotated[BookUpdate | InvalidBody, Depends(JsonBody(BookUpdate))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         result = await impl.update_book(ctx, book_id=book_id, body=body)
         return json_response(result, 200)
 

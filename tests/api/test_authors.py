@@ -200,3 +200,13 @@ async def test_concurrent_changes_and_deletes_of_one_author_never_fail_the_serve
         statuses = [response.status_code for response in responses]
         assert sorted(statuses[1:3]) == [204, 404], statuses  # exactly one delete found it
         assert set(statuses) <= {200, 204, 404}, statuses
+
+
+async def test_a_422_lists_the_problems_of_the_path_and_of_the_body_together(client: httpx.AsyncClient) -> None:
+    response = await client.patch("/api/v1/authors/0", json={"name": ""})
+
+    assert response.status_code == 422
+    assert [(error["loc"], error["type"]) for error in response.json()["errors"]] == [
+        (["path", "author_id"], "greater_than_equal"),
+        (["body", "name"], "string_too_short"),
+    ]

@@ -105,7 +105,9 @@ def test_sequences_of_calls_follow_the_links_and_stay_consistent() -> None:
     is available) run on the chains the links describe."""
     Workflow.seen.clear()
 
-    Workflow.run(settings=settings(max_examples=60, stateful_step_count=8, deadline=None))
+    # Derandomized: the sequences are the same on every run, so what they cover (asserted below) is too;
+    # the per-operation tests above keep exploring at random.
+    Workflow.run(settings=settings(max_examples=80, stateful_step_count=8, deadline=None, derandomize=True))
 
     chains = {
         ("createAuthor", 201),

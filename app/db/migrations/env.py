@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 from app.db import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from app.db.database import Database
-from app.settings import Settings
+from app.settings import DatabaseSettings
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
@@ -21,7 +21,7 @@ target_metadata = SQLModel.metadata
 
 
 def _url() -> str:
-    return str(config.attributes.get("database_url") or Settings().database_url)
+    return str(config.attributes.get("database_url") or DatabaseSettings().database_url)
 
 
 def _configure(connection: Connection) -> None:

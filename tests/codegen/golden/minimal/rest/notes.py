@@ -8,7 +8,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from generated._runtime import Ctx
-from generated.rest._runtime import ContextProvider, JsonBody, json_response
+from generated.rest._runtime import ContextProvider, InvalidBody, JsonBody, json_response
 from generated.rest.models import Note, NoteCreate, NoteList
 from generated.rest.operations import OperationId
 
@@ -50,8 +50,10 @@ def build_router(impl: NotesHandlers[Ctx], context: ContextProvider) -> APIRoute
     async def create_note(
         *,
         ctx: Annotated[Any, Depends(context(OperationId.CREATE_NOTE))],
-        body: Annotated[NoteCreate, Depends(JsonBody(NoteCreate))],
+        body: Annotated[NoteCreate | InvalidBody, Depends(JsonBody(NoteCreate))],
     ) -> Response:
+        if isinstance(body, InvalidBody):
+            raise body.error()
         result = await impl.create_note(ctx, body=body)
         return json_response(result, 201, {"Location": f"/notes/{quote(str(result.id), safe='')}"})
 
