@@ -99,14 +99,15 @@ def _migrate() -> int:
 
 def _print_invalid_settings(exc: ValidationError) -> None:
     for error in exc.errors():
-        name = ".".join(str(part) for part in error["loc"]).upper() or "SETTINGS"
-        print(f"invalid setting {name}: {error['msg']}", file=sys.stderr)
+        name = ".".join(str(part) for part in error["loc"]).upper()
+        print(
+            f"invalid setting {name}: {error['msg']}" if name else f"invalid settings: {error['msg']}", file=sys.stderr
+        )
 
 
 def _serve(host: str, port: int) -> int:
-    import uvicorn
-
     from app.main import create_app
+    from app.server import serve
 
     try:
         settings = Settings()
@@ -118,7 +119,7 @@ def _serve(host: str, port: int) -> int:
     except (UnboundHandlersError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower())
+    serve(app, settings, host=host, port=port)
     return 0
 
 

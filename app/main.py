@@ -19,7 +19,9 @@ from app.http.context import context_provider
 from app.http.problems import install_problem_handlers
 from app.services import Services
 from app.settings import Settings
-from generated.registry import bind, build_routers
+from app.ws.endpoint import websocket_endpoint
+from generated.registry import bind, build_routers, build_ws_table
+from generated.ws.protocol import WS_PATH
 
 
 def load_openapi_document() -> dict[str, Any]:
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     for router in build_routers(handlers, context_provider(services)):
         app.include_router(router)
+    app.add_api_websocket_route(WS_PATH, websocket_endpoint(services, build_ws_table(handlers)))
     install_problem_handlers(app)
     return app
 

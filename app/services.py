@@ -8,11 +8,15 @@ from app.auth.accounts import Accounts
 from app.auth.jwks import RemoteJwks
 from app.auth.keys import SigningKey, development_key, load_signing_key
 from app.auth.passwords import Passwords
+from app.auth.principal import Principal
 from app.auth.tokens import TokenIssuer
 from app.auth.verifier import ExternalTrust, LocalTrust, TokenVerifier
+from app.context import RequestContext
 from app.db.database import Database
 from app.events import EventBus
 from app.settings import DEVELOPMENT_KEY, Settings
+from app.ws.hub import Hub
+from app.ws.metrics import WsCounts
 
 
 @dataclass
@@ -22,6 +26,8 @@ class Services:
     events: EventBus
     accounts: Accounts
     verifier: TokenVerifier
+    hub: Hub
+    ws_metrics: WsCounts
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
@@ -47,9 +53,18 @@ class Services:
                 client_id=settings.auth_client_id or settings.auth_audience,
             )
         verifier = TokenVerifier(local=local, external=external)
-        return cls(settings, Database(settings.database_url), EventBus(), Accounts(issuer, Passwords()), verifier)
+        events, hub = EventBus(), Hub()
+        events.subscribe(hub.broadcast)
+        return cls(
+            settings, Database(settings.database_url), events, Accounts(issuer, Passwords()), verifier, hub, WsCounts()
+        )
+
+    def context(self, principal: Principal | None) -> RequestContext:
+        """What a handler gets for one request (REST) or one message (WebSocket)."""
+        return RequestContext(principal, self.database, self.events, self.accounts)
 
     async def close(self) -> None:
+        await self.hub.shutdown(grace=0)  # whatever the server left open
         if self.verifier.external is not None:
             await self.verifier.external.jwks.close()
         await self.database.dispose()

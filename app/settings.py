@@ -29,7 +29,10 @@ _DRIVERS = {
 class DatabaseSettings(BaseSettings):
     """What migrations need, and nothing else: a migration is not blocked by an unrelated setting."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True)
+    # An empty variable (SIGNING_KEY=) means unset, as a shell user expects.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore", frozen=True
+    )
 
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL,
@@ -76,6 +79,14 @@ class Settings(DatabaseSettings):
     auth_jwks_refetch_interval: float = Field(
         default=30, ge=0, description="At most one refetch per this many seconds for tokens with an unknown kid."
     )
+
+    # The WebSocket channel (see spec/asyncapi.yaml).
+    ws_max_message_size: int = Field(default=65536, ge=1024, description="Bytes a frame may hold; larger closes 1009.")
+    ws_max_concurrent_requests: int = Field(default=8, ge=1, description="Requests answered at once per connection.")
+    ws_send_queue_size: int = Field(default=64, ge=1, description="Frames waiting for a client before it is TOO_SLOW.")
+    ws_ping_interval: float = Field(default=20, gt=0, description="Seconds between pings to each client.")
+    ws_ping_timeout: float = Field(default=20, gt=0, description="Seconds a client has to answer a ping.")
+    ws_shutdown_grace: float = Field(default=10, ge=0, description="Seconds in-flight requests get at shutdown.")
 
     @field_validator("auth_jwks_url")
     @classmethod

@@ -21,7 +21,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 
-from codegen.contract import Contract, ModelRef, Reply, WsEvent, WsOperation
+from codegen.contract import CloseCode, Contract, ModelRef, Reply, WsEvent, WsOperation
 from codegen.errors import Location, Problems
 from codegen.names import OPERATION_ID, SCHEMA_NAME, DerivedNames, tag_problem
 from codegen.refs import Node, SpecSet
@@ -30,6 +30,7 @@ from codegen.source import Document
 
 _OPERATION_KEYS = {"action", "channel", "title", "summary", "description", "tags", "messages", "reply", "x-roles"}
 _SCHEMA_REF = re.compile(r"^(\./[^#]+)?#/components/schemas/([^/]+)$")
+_CLOSE_CODE_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 @cache
@@ -82,6 +83,7 @@ class _AsyncApiReader:
                 self.problems.add(address.location, "the channel address must be a fixed path such as /web")
             else:
                 self.contract.ws_path = address.value
+            self._close_codes(channels.child(name, "x-close-codes"))
         for name in self.root.value.get("components", {}).get("schemas", {}) or {}:
             if not SCHEMA_NAME.match(name):
                 self.problems.add(
@@ -92,6 +94,28 @@ class _AsyncApiReader:
         operations = self.root.child("operations")
         for name in operations.value or {}:
             self._read_operation(name, operations.child(name))
+
+    def _close_codes(self, codes: Node) -> None:
+        if codes.value is None:
+            return
+        if not isinstance(codes.value, dict):
+            self.problems.add(codes.location, "`x-close-codes` maps each close code to {name, description}")
+            return
+        for key, entry in codes.value.items():
+            where = codes.child(key).location
+            name = entry.get("name") if isinstance(entry, dict) else None
+            description = entry.get("description", "") if isinstance(entry, dict) else ""
+            extra = set(entry) - {"name", "description"} if isinstance(entry, dict) else set()
+            if extra:
+                self.problems.add(
+                    where, f"close code {key}: unknown keys {sorted(extra)} (quote a description with commas)"
+                )
+            elif not key.isdigit() or not (1000 <= int(key) <= 4999):
+                self.problems.add(where, f"close code {key!r} must be a number from 1000 to 4999")
+            elif not isinstance(name, str) or not _CLOSE_CODE_NAME.match(name):
+                self.problems.add(where, f"close code {key} needs a `name` in UPPER_SNAKE_CASE")
+            else:
+                self.contract.close_codes.append(CloseCode(int(key), name, str(description)))
 
     def _read_operation(self, name: str, op: Node) -> None:
         start = len(self.problems)

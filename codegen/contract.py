@@ -142,6 +142,15 @@ class WsEvent:
         return snake_case(self.name).upper()
 
 
+@dataclass(frozen=True)
+class CloseCode:
+    """A WebSocket close code the server may use (the channel's `x-close-codes`)."""
+
+    code: int
+    name: str
+    description: str
+
+
 @dataclass
 class Contract:
     """Everything codegen renders, read from both specs."""
@@ -150,6 +159,7 @@ class Contract:
     asyncapi_name: str
     roles: dict[str, str] = field(default_factory=dict)
     ws_path: str = ""
+    close_codes: list[CloseCode] = field(default_factory=list)
     rest: list[RestOperation] = field(default_factory=list)
     ws: list[WsOperation] = field(default_factory=list)
     events: list[WsEvent] = field(default_factory=list)

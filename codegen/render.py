@@ -282,6 +282,7 @@ def _protocol(contract: Contract, file_header: str) -> str:
         header=file_header,
         asyncapi=contract.asyncapi_name,
         ws_path=contract.ws_path,
+        close_codes=sorted(contract.close_codes, key=lambda close: close.code),
         messages=sorted(messages, key=lambda message: message.pkg_id),
     )
 

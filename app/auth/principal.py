@@ -10,3 +10,4 @@ class Principal:
     subject: str
     username: str
     roles: frozenset[str]
+    expires_at: float | None = None  # epoch seconds: when the token it came from expires

@@ -60,24 +60,24 @@ class TokenVerifier:
         self.local = local
         self.external = external
         self.cache_size = cache_size
-        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._verified: OrderedDict[str, Principal] = OrderedDict()
 
     async def verify(self, token: str) -> Principal:
         """The principal an access token stands for; Unauthenticated (token refused) otherwise."""
         cached = self._verified.get(token)
-        if cached is not None and time.time() < cached[1]:
-            return cached[0]
+        if cached is not None and cached.expires_at is not None and time.time() < cached.expires_at:
+            return cached
         if len(token) > MAX_TOKEN_LENGTH:
             raise _refused("the bearer token is too large")
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise _refused("the bearer token is not a JWT") from None
-        principal, expires_at = await self._verify(token, header)
-        self._remember(token, principal, expires_at)
+        principal = await self._verify(token, header)
+        self._remember(token, principal)
         return principal
 
-    async def _verify(self, token: str, header: Mapping[str, Any]) -> tuple[Principal, float]:
+    async def _verify(self, token: str, header: Mapping[str, Any]) -> Principal:
         kid = header.get("kid")
         algorithm = header.get("alg")
         if not isinstance(kid, str) or not isinstance(algorithm, str):
@@ -89,14 +89,14 @@ class TokenVerifier:
             claims = _decode(token, key, [allowed], self.local.issuer, self.local.audience)
             if claims.get("token_use") != "access":
                 raise _refused("the bearer token is not an access token")
-            return _principal(claims, _strings(claims.get("roles"))), float(claims["exp"])
+            return _principal(claims, _strings(claims.get("roles")))
         if self.external is not None:
             jwk = await self.external.jwks.key(kid)
             if jwk is not None:
                 return self._external(token, jwk)
         raise _refused("the bearer token is signed with an unknown key")
 
-    def _external(self, token: str, jwk: PyJWK) -> tuple[Principal, float]:
+    def _external(self, token: str, jwk: PyJWK) -> Principal:
         assert self.external is not None
         claims = _decode(token, jwk, [jwk.algorithm_name], self.external.issuer, self.external.audience)
         if str(claims.get("typ", "")).lower() in _NOT_ACCESS_TOKENS:
@@ -108,10 +108,10 @@ class TokenVerifier:
             *_strings(realm.get("roles") if isinstance(realm, dict) else None),
             *_strings(client.get("roles") if isinstance(client, dict) else None),
         }
-        return _principal(claims, roles), float(claims["exp"])
+        return _principal(claims, roles)
 
-    def _remember(self, token: str, principal: Principal, expires_at: float) -> None:
-        self._verified[token] = (principal, expires_at)
+    def _remember(self, token: str, principal: Principal) -> None:
+        self._verified[token] = principal
         if len(self._verified) > self.cache_size:
             self._verified.popitem(last=False)  # the oldest; a bounded cache, not a leak
 
@@ -146,7 +146,7 @@ def _decode(token: str, key: Any, algorithms: list[str], issuer: str, audience: 
 def _principal(claims: Mapping[str, Any], roles: Iterable[str]) -> Principal:
     subject = str(claims["sub"])
     username = claims.get("preferred_username") or claims.get("username") or subject
-    return Principal(subject=subject, username=str(username), roles=frozenset(roles))
+    return Principal(subject=subject, username=str(username), roles=frozenset(roles), expires_at=float(claims["exp"]))
 
 
 def _strings(value: object) -> list[str]:

@@ -23,7 +23,7 @@ def context_provider(services: Services) -> ContextProvider:
             token = None if access.public else bearer_token(request)
             principal = await services.verifier.verify(token) if token is not None else None
             authorize(principal, access)  # the one place that decides 401 (no caller) and 403 (no roles)
-            context = RequestContext(principal, services.database, services.events, services.accounts)
+            context = services.context(principal)
             try:
                 yield context
             finally:

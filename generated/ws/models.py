@@ -221,3 +221,9 @@ ErrorReplyPayload = TypeAliasType("ErrorReplyPayload", ErrorReply)
 
 
 AuthorCreatedPayload = TypeAliasType("AuthorCreatedPayload", AuthorCreatedEvent)
+
+
+class WebWsQuery(BaseModel):
+    token: Annotated[str | MISSING, Field(description="The access token, for clients that cannot set headers.")] = (
+        MISSING
+    )

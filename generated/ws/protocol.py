@@ -23,6 +23,27 @@ class PkgID(IntEnum):
     AUTHOR_CREATED = 7
 
 
+class CloseCode(IntEnum):
+    """The codes the server closes a connection with (`x-close-codes` of the channel)."""
+
+    NORMAL = 1000
+    """The client closed the connection."""
+    GOING_AWAY = 1001
+    """The service is shutting down; in-flight requests were answered first."""
+    UNSUPPORTED_DATA = 1003
+    """A binary frame; the protocol is JSON text frames."""
+    POLICY_VIOLATION = 1008
+    """No valid access token, or too many connections for the user."""
+    MESSAGE_TOO_BIG = 1009
+    """A frame larger than the service accepts (64 KiB unless configured)."""
+    INTERNAL_ERROR = 1011
+    """The service failed on this connection; the failure is logged."""
+    TOKEN_EXPIRED = 4001
+    """The access token expired; reconnect with a fresh one."""
+    TOO_SLOW = 4002
+    """The client did not read its messages fast enough; events would have piled up."""
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     name: str

@@ -1,0 +1,39 @@
+"""Serving the application with uvicorn, closing WebSocket connections the way the spec documents.
+
+uvicorn drops every open WebSocket with 1012 the moment it starts shutting down. Before that, this server
+has the hub let in-flight requests answer and close each connection with 1001 (GOING_AWAY). Ping/pong and
+the frame size limit are uvicorn's own, configured from the settings.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import uvicorn
+from fastapi import FastAPI
+
+from app.services import Services
+from app.settings import Settings
+
+
+class Server(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, services: Services) -> None:
+        super().__init__(config)
+        self.services = services
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await self.services.hub.shutdown(self.services.settings.ws_shutdown_grace)
+        await super().shutdown(sockets)
+
+
+def serve(app: FastAPI, settings: Settings, *, host: str, port: int) -> None:
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=settings.log_level.lower(),
+        ws_max_size=settings.ws_max_message_size,
+        ws_ping_interval=settings.ws_ping_interval,
+        ws_ping_timeout=settings.ws_ping_timeout,
+    )
+    Server(config, app.state.services).run()

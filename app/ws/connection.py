@@ -1,0 +1,148 @@
+"""One client's socket: frames in, answered concurrently up to a bound, frames out through one bounded queue.
+
+- Requests run concurrently, at most `max_concurrent` at a time; at the bound the connection stops reading
+  until one finishes, so a client cannot make the server queue work without limit.
+- Every frame out (replies and events) goes through one queue and one writer task, so sends never interleave.
+  A reply waits for room in the queue (its own client is slow to read); an event never waits: if the queue
+  is full the client is not keeping up, and it is disconnected (TOO_SLOW) instead of slowing the broadcast.
+- The connection ends when the client closes it, on a binary or oversized frame, when the access token
+  expires, when the client is too slow, or at shutdown, which first lets in-flight requests answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any
+
+from starlette.websockets import WebSocket, WebSocketDisconnect
+
+from app.auth.principal import Principal
+from app.settings import Settings
+from app.ws.metrics import WsMetrics
+from generated.ws.protocol import CloseCode
+
+if TYPE_CHECKING:  # the dispatcher needs the services, which hold the hub, which holds connections
+    from app.ws.dispatcher import Dispatcher
+
+log = logging.getLogger(__name__)
+
+ABNORMAL_CLOSURE = 1006  # what the protocol reports when a connection ends without a close frame
+
+
+class Connection:
+    def __init__(
+        self, websocket: WebSocket, principal: Principal, dispatcher: Dispatcher, settings: Settings, metrics: WsMetrics
+    ) -> None:
+        self.websocket = websocket
+        self.principal = principal
+        self.dispatcher = dispatcher
+        self.metrics = metrics
+        self.max_frame_bytes = settings.ws_max_message_size
+        self.close_code: int | None = None
+        self._outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=settings.ws_send_queue_size)
+        self._slots = asyncio.Semaphore(settings.ws_max_concurrent_requests)
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._background: set[asyncio.Task[None]] = set()
+        self._draining = False
+        self._writer: asyncio.Task[None] | None = None
+
+    async def run(self) -> None:
+        """Serve the connection until it ends; `close_code` then says how."""
+        self._writer = asyncio.create_task(self._write())
+        expiry = asyncio.create_task(self._expire())
+        try:
+            await self._read()
+        finally:
+            pending = [expiry, self._writer, *self._in_flight, *self._background]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+    def push_event(self, frame: str) -> None:
+        """Queue a server event without ever waiting; a client whose queue is full is disconnected."""
+        if self.close_code is not None or self._draining:
+            return
+        try:
+            self._outbox.put_nowait(frame)
+        except asyncio.QueueFull:
+            log.warning("closing a connection of %s: it does not read its events", self.principal.subject)
+            self._spawn(self.close(CloseCode.TOO_SLOW, "events piled up unread"))
+
+    async def shutdown(self, grace: float) -> None:
+        """Stop taking requests, let those in flight answer (for up to `grace` seconds), then close (1001)."""
+        self._draining = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(grace):
+                while self._in_flight:
+                    await asyncio.gather(*self._in_flight, return_exceptions=True)
+                await self._outbox.join()
+        await self.close(CloseCode.GOING_AWAY, "the service is shutting down")
+
+    async def close(self, code: CloseCode, reason: str) -> None:
+        """Close with `code` (once); what is still queued or in flight is dropped."""
+        if self.close_code is not None:
+            return
+        self.close_code = int(code)
+        if self._writer is not None:
+            self._writer.cancel()  # the writer must not send while the close frame goes out
+        for task in self._in_flight:
+            task.cancel()
+        with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
+            await self.websocket.close(code=int(code), reason=reason[:120])
+
+    async def _read(self) -> None:
+        while True:
+            message = await self.websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                if self.close_code is None:
+                    self.close_code = int(message.get("code") or ABNORMAL_CLOSURE)
+                return
+            if self.close_code is not None or self._draining:
+                continue  # closing: read on until the client's close arrives, take no new work
+            text = message.get("text")
+            if text is None:
+                await self.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text")
+            elif len(text) > self.max_frame_bytes // 4 and len(text.encode()) > self.max_frame_bytes:
+                await self.close(CloseCode.MESSAGE_TOO_BIG, f"frames are at most {self.max_frame_bytes} bytes")
+            else:
+                self.metrics.message_received()
+                await self._slots.acquire()  # at the bound, stop reading until a request finishes
+                if self.close_code is not None or self._draining:
+                    self._slots.release()
+                    continue
+                task = asyncio.create_task(self._answer(text))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+
+    async def _answer(self, text: str) -> None:
+        try:
+            frame = await self.dispatcher.answer(self.principal, text)
+            await self._outbox.put(frame)
+        finally:
+            self._slots.release()
+
+    async def _write(self) -> None:
+        while True:
+            frame = await self._outbox.get()
+            try:
+                await self.websocket.send_text(frame)
+                self.metrics.message_sent()
+            except (RuntimeError, WebSocketDisconnect, OSError):
+                return  # the client is gone; the reader sees the disconnect and ends the connection
+            finally:
+                self._outbox.task_done()
+
+    async def _expire(self) -> None:
+        if self.principal.expires_at is None:
+            return
+        await asyncio.sleep(max(0.0, self.principal.expires_at - time.time()))
+        await self.close(CloseCode.TOKEN_EXPIRED, "the access token expired; reconnect with a fresh one")
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)

@@ -1,0 +1,101 @@
+"""One request frame in, exactly one reply frame out: envelope, pkg_id, roles, data, handler, in that order.
+
+Roles are checked before the data (as for REST: who may ask comes before what was asked). A handler's
+NotFound or Conflict becomes its status code; anything unexpected is ERROR with a reference that is logged,
+and nothing else of it reaches the client.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from app.auth.principal import Principal
+from app.errors import AppError, Conflict, NotFound, PermissionDenied
+from app.services import Services
+from app.ws.envelope import BadEnvelope, Rejection, Request, error_reply, parse_request, reply
+from app.ws.metrics import WsMetrics
+from generated._runtime import validate_json
+from generated.permissions import WS_PERMISSIONS
+from generated.ws._runtime import WsRoute
+from generated.ws.models import StatusCode
+from generated.ws.protocol import MESSAGES, PkgID
+
+log = logging.getLogger(__name__)
+
+_EVENTS = frozenset(int(pkg_id) for pkg_id, message in MESSAGES.items() if message.kind == "event")
+_STATUSES: Mapping[type[AppError], StatusCode] = {
+    NotFound: StatusCode.NOT_FOUND,
+    Conflict: StatusCode.CONFLICT,
+    PermissionDenied: StatusCode.PERMISSION_DENIED,
+}
+
+
+class Dispatcher:
+    def __init__(self, table: Mapping[PkgID, WsRoute[Any]], services: Services, metrics: WsMetrics) -> None:
+        self.table: dict[int, WsRoute[Any]] = {int(pkg_id): route for pkg_id, route in table.items()}
+        self.services = services
+        self.metrics = metrics
+
+    async def answer(self, principal: Principal, text: str) -> str:
+        started = time.perf_counter()
+        parsed = parse_request(text)
+        try:
+            if isinstance(parsed, BadEnvelope):
+                return error_reply(parsed.pkg_id, parsed.req_id, parsed.rejection)
+            return await self._answer(principal, parsed)
+        finally:
+            self.metrics.message_handled(parsed.pkg_id, time.perf_counter() - started)
+
+    async def _answer(self, principal: Principal, request: Request) -> str:
+        pkg_id, req_id = request.pkg_id, request.req_id
+        route = self.table.get(pkg_id)
+        if route is None:
+            return error_reply(pkg_id, req_id, _unknown(pkg_id))
+        if not WS_PERMISSIONS[route.pkg_id].allows(principal.roles):
+            roles = ", ".join(sorted(next(iter(WS_PERMISSIONS[route.pkg_id].alternatives))))
+            return error_reply(
+                pkg_id, req_id, Rejection(StatusCode.PERMISSION_DENIED, f"this message needs the roles {roles}")
+            )
+        try:
+            validated = validate_json(route.data_model, json.dumps(request.data))
+        except ValidationError as exc:
+            return error_reply(pkg_id, req_id, _invalid(exc))
+        context = self.services.context(principal)
+        try:
+            result = await route.handler(context, validated)
+            data_out, meta = route.encode(result)
+        except AppError as exc:
+            return error_reply(pkg_id, req_id, Rejection(_STATUSES.get(type(exc), StatusCode.ERROR), exc.detail))
+        except Exception:
+            reference = uuid.uuid4().hex
+            log.exception("pkg_id %s failed (reference %s)", pkg_id, reference)
+            return error_reply(
+                pkg_id, req_id, Rejection(StatusCode.ERROR, f"the service failed; reference {reference}")
+            )
+        finally:
+            await context.close()
+        return reply(pkg_id, req_id, StatusCode.OK, data_out, meta)
+
+
+def _unknown(pkg_id: int) -> Rejection:
+    if pkg_id in _EVENTS:
+        return Rejection(StatusCode.UNKNOWN_PKG_ID, f"pkg_id {pkg_id} is an event the server sends, not a request")
+    return Rejection(StatusCode.UNKNOWN_PKG_ID, f"no message has pkg_id {pkg_id}")
+
+
+def _invalid(exc: ValidationError) -> Rejection:
+    errors = [
+        {"loc": ["data", *error["loc"]], "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]
+    count = len(errors)
+    return Rejection(
+        StatusCode.INVALID_DATA, f"data breaks the schema in {count} place{'s' if count != 1 else ''}", errors
+    )
