@@ -87,6 +87,7 @@ class Settings(DatabaseSettings):
     ws_ping_interval: float = Field(default=20, gt=0, description="Seconds between pings to each client.")
     ws_ping_timeout: float = Field(default=20, gt=0, description="Seconds a client has to answer a ping.")
     ws_shutdown_grace: float = Field(default=10, ge=0, description="Seconds in-flight requests get at shutdown.")
+    ws_close_timeout: float = Field(default=5, gt=0, description="Seconds a client has to read the close frame.")
 
     @field_validator("auth_jwks_url")
     @classmethod

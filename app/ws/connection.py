@@ -6,7 +6,8 @@
   A reply waits for room in the queue (its own client is slow to read); an event never waits: if the queue
   is full the client is not keeping up, and it is disconnected (TOO_SLOW) instead of slowing the broadcast.
 - The connection ends when the client closes it, on a binary or oversized frame, when the access token
-  expires, when the client is too slow, or at shutdown, which first lets in-flight requests answer.
+  expires, when the client is too slow, or at shutdown, which first lets in-flight requests answer. A
+  client that does not even read the close frame is dropped after the close timeout.
 """
 
 from __future__ import annotations
@@ -49,15 +50,20 @@ class Connection:
         self._background: set[asyncio.Task[None]] = set()
         self._draining = False
         self._writer: asyncio.Task[None] | None = None
+        self._close_timeout = settings.ws_close_timeout
+        self._closed = asyncio.Event()
 
     async def run(self) -> None:
         """Serve the connection until it ends; `close_code` then says how."""
         self._writer = asyncio.create_task(self._write())
+        reader = asyncio.create_task(self._read())
+        closed = asyncio.create_task(self._closed.wait())
         expiry = asyncio.create_task(self._expire())
         try:
-            await self._read()
+            # The client's close ends the reader; ours ends `closed`, even when the client never reads it.
+            await asyncio.wait({reader, closed}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            pending = [expiry, self._writer, *self._in_flight, *self._background]
+            pending = [reader, closed, expiry, self._writer, *self._in_flight, *self._background]
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -83,7 +89,11 @@ class Connection:
         await self.close(CloseCode.GOING_AWAY, "the service is shutting down")
 
     async def close(self, code: CloseCode, reason: str) -> None:
-        """Close with `code` (once); what is still queued or in flight is dropped."""
+        """Close with `code` (once); what is still queued or in flight is dropped.
+
+        The close frame waits behind what the client has not read yet; a client that does not read it within
+        the close timeout is dropped without it (its connection must not live on because it stopped reading).
+        """
         if self.close_code is not None:
             return
         self.close_code = int(code)
@@ -91,8 +101,15 @@ class Connection:
             self._writer.cancel()  # the writer must not send while the close frame goes out
         for task in self._in_flight:
             task.cancel()
-        with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
-            await self.websocket.close(code=int(code), reason=reason[:120])
+        try:
+            async with asyncio.timeout(self._close_timeout):
+                await self.websocket.close(code=int(code), reason=reason[:120])
+        except TimeoutError:
+            log.warning("dropping a connection of %s: it did not read its close frame", self.principal.subject)
+        except (RuntimeError, WebSocketDisconnect, OSError):
+            pass  # the client is gone already
+        finally:
+            self._closed.set()
 
     async def _read(self) -> None:
         while True:

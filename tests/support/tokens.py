@@ -36,9 +36,16 @@ _ISSUER = TokenIssuer(
 )
 
 
-def mint(roles: Iterable[str] = ALL_ROLES, *, subject: str = "tester", username: str = "tester") -> str:
-    """An access token of this service, valid for an hour, holding `roles`."""
-    return _ISSUER.access_token(subject=subject, username=username, roles=roles).token
+def mint(
+    roles: Iterable[str] = ALL_ROLES, *, subject: str = "tester", username: str = "tester", ttl: int = 3600
+) -> str:
+    """An access token of this service, valid for `ttl` seconds (an hour), holding `roles`."""
+    issuer = (
+        _ISSUER
+        if ttl == _ISSUER.access_ttl
+        else TokenIssuer(_ISSUER.key, issuer="specbound", audience="specbound", access_ttl=ttl, refresh_ttl=ttl)
+    )
+    return issuer.access_token(subject=subject, username=username, roles=roles).token
 
 
 def bearer(roles: Iterable[str] = ALL_ROLES) -> dict[str, str]:
