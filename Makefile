@@ -9,7 +9,7 @@ RUN := $(UV) run --no-sync
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test lint format generate check-generated handlers new-handler migrate migration rollback ci
+.PHONY: help install run serve test lint format generate check-generated check-specs handlers new-handler migrate migration rollback ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ generate: install ## validate spec/ and render generated/
 check-generated: install ## fail with a diff when generated/ is out of date with spec/
 	$(RUN) python -m codegen check
 
+check-specs: ## validate spec/asyncapi.yaml with the official AsyncAPI parser (Node.js; installs it once)
+	@test -d tools/asyncapi/node_modules || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
+	node tools/asyncapi/validate.mjs spec/asyncapi.yaml
+
 handlers: install ## every operation and pkg_id: roles, bound handler, implemented or missing
 	$(RUN) python -m app handlers
 
@@ -61,4 +65,4 @@ migration: install ## create a migration from the tables: make migration msg="wh
 rollback: install ## undo the last migration
 	$(RUN) alembic downgrade -1
 
-ci: lint check-generated test ## what .ci/run checks
+ci: lint check-generated check-specs test ## what .ci/run checks

@@ -78,7 +78,8 @@ def _plain(node: Any, path: JsonPath, document: Document, problems: Problems) ->
             line, col = node.lc.key(key)
             child = (*path, str(key))
             document.positions[child] = (line + 1, col + 1)
-            if not isinstance(key, (str, int)) or isinstance(key, bool):
+            if not isinstance(key, str):
+                # JSON has only string keys, and OpenAPI says status codes MUST be quoted ("200") for this reason.
                 problems.add(document.location(child), f"mapping key {key!r} must be a string; quote it")
             result[str(key)] = _plain(value, child, document, problems)
         return result

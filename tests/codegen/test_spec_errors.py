@@ -383,3 +383,15 @@ def test_a_constraint_beside_a_wrapping_allof_is_rejected(specs: SpecCopy) -> No
     problems = specs.problems()
     assert len(problems) == 2
     assert all("beside a one-schema allOf is dropped by the model generator" in problem for problem in problems)
+
+
+def test_an_unquoted_status_code_is_rejected_as_openapi_requires(specs: SpecCopy) -> None:
+    """OpenAPI: status codes MUST be quoted ("200"), for JSON and YAML agree only on string keys."""
+    specs.edit(
+        "openapi",
+        '        "200":\n          description: The process is alive.',
+        "        200:\n          description: The process is alive.",
+    )
+
+    where = specs.where("openapi", "        200:", "200")
+    assert specs.problems() == [f"{where}: mapping key 200 must be a string; quote it"]
