@@ -4,16 +4,19 @@ Against the application served over TCP, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 
 import httpx
 import pytest
 
+from app.handlers.authors import AuthorsWs
 from generated.ws.models import StatusCode
 from generated.ws.protocol import PkgID
 from tests.support.live import LiveServer
 from tests.support.tokens import mint
 from tests.support.wsclient import connected
+from tests.ws.conftest import StartServer
 
 
 async def test_a_client_creates_reads_pages_changes_and_deletes_authors(server: LiveServer) -> None:
@@ -140,3 +143,23 @@ async def test_the_token_may_come_in_the_query_string(server: LiveServer) -> Non
         reply = await client.request(PkgID.GET_AUTHORS, {})
 
     assert reply["status_code"] == StatusCode.OK
+
+
+async def test_a_handler_failure_is_error_with_a_logged_reference_and_nothing_leaked(
+    start_server: StartServer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(self: AuthorsWs, ctx: object, data: object) -> None:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(AuthorsWs, "get_author", broken)
+    server = start_server()
+    async with connected(server.ws_url, mint()) as client:
+        with caplog.at_level(logging.ERROR, logger="app.ws.dispatcher"):
+            failed = await client.request(PkgID.GET_AUTHOR, {"id": 1})
+        still_open = await client.request(PkgID.GET_AUTHORS, {})
+
+    assert failed["status_code"] == StatusCode.ERROR
+    assert "secret" not in json.dumps(failed)
+    reference = failed["data"]["message"].rsplit(" ", 1)[-1]
+    assert any(reference in record.getMessage() and record.exc_info for record in caplog.records)
+    assert still_open["status_code"] == StatusCode.OK
