@@ -48,21 +48,31 @@ class Accounts:
             await users.set_password_hash(session=session, user=user, password_hash=await self.passwords.hash(password))
         assert user.id is not None
         await users.purge_expired_refresh_tokens(session=session, user_id=user.id)
-        return await self._issue(session, user, family=uuid.uuid4().hex)
+        family = uuid.uuid4().hex
+        await users.start_family(session=session, family=family, user_id=user.id)
+        pair = self._issue(session, user, family=family)
+        await session.commit()
+        return pair
 
     async def refresh(self, session: AsyncSession, *, refresh_token: str) -> TokenPair:
+        """Rotate, in one transaction: claim the family, revoke the token presented, record its successor."""
         try:
             claims = self.issuer.read_refresh_token(refresh_token)
         except InvalidRefreshToken:
             raise Unauthenticated("the refresh token is not valid", token_rejected=True) from None
+        if not await users.claim_family(session=session, family=claims.family):
+            await session.rollback()
+            raise Unauthenticated("the refresh token was revoked (logged out, or reused)", token_rejected=True)
         if not await users.revoke_refresh_token(session=session, jti=claims.jti, family=claims.family):
             await users.revoke_family(session=session, family=claims.family)
+            await session.commit()
             log.warning("refresh token %s of subject %s was reused: its family is revoked", claims.jti, claims.subject)
             raise Unauthenticated("the refresh token was already used or revoked", token_rejected=True)
         user = await users.get_user(session=session, user_id=int(claims.subject))
-        if user is None:
-            raise Unauthenticated("the refresh token's user no longer exists", token_rejected=True)
-        return await self._issue(session, user, family=claims.family)
+        assert user is not None, "a live family belongs to an existing user (deleting the user deletes its families)"
+        pair = self._issue(session, user, family=claims.family)
+        await session.commit()
+        return pair
 
     async def logout(self, session: AsyncSession, *, refresh_token: str) -> None:
         """Revoke the refresh token's family. An invalid token is ignored (RFC 7009): the result is the same."""
@@ -71,17 +81,15 @@ class Accounts:
         except InvalidRefreshToken:
             return
         await users.revoke_family(session=session, family=claims.family)
+        await session.commit()
 
-    async def _issue(self, session: AsyncSession, user: UserRecord, *, family: str) -> TokenPair:
+    def _issue(self, session: AsyncSession, user: UserRecord, *, family: str) -> TokenPair:
         assert user.id is not None
         access = self.issuer.access_token(subject=str(user.id), username=user.username, roles=user.roles)
         refresh = self.issuer.refresh_token(subject=str(user.id), family=family)
         expires_at = datetime.datetime.fromtimestamp(refresh.expires_at, datetime.UTC)
-        await users.add_refresh_token(
-            session=session, jti=refresh.jti, family=family, user_id=user.id, expires_at=expires_at
-        )
+        users.add_refresh_token(session=session, jti=refresh.jti, family=family, user_id=user.id, expires_at=expires_at)
         return TokenPair(access, refresh)
-
 
 async def register(
     session: AsyncSession, passwords: Passwords, *, username: str, password: str, roles: list[str]

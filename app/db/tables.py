@@ -48,6 +48,19 @@ class UserRecord(SQLModel, table=True):
     created_at: datetime.datetime
 
 
+class TokenFamilyRecord(SQLModel, table=True):
+    """The refresh tokens descended from one login. Rotating one claims (updates) this row first, so a
+    rotation and a revocation of the same family never interleave; a revoked family gets no new token."""
+
+    __tablename__ = "token_families"
+
+    id: str = Field(primary_key=True, max_length=32)
+    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
+    created_at: datetime.datetime
+    last_used_at: datetime.datetime
+    revoked_at: datetime.datetime | None = None
+
+
 class RefreshTokenRecord(SQLModel, table=True):
     """One refresh token issued, by its jti. Rotation revokes it; a revoked one presented again revokes its
     whole family (every token descended from the same login), since then it has been stolen or replayed."""
@@ -55,7 +68,7 @@ class RefreshTokenRecord(SQLModel, table=True):
     __tablename__ = "refresh_tokens"
 
     jti: str = Field(primary_key=True, max_length=32)
-    family: str = Field(max_length=32, index=True)
+    family: str = Field(max_length=32, index=True, foreign_key="token_families.id", ondelete="CASCADE")
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     expires_at: datetime.datetime
     revoked_at: datetime.datetime | None = None

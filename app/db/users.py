@@ -1,4 +1,8 @@
-"""Users and their refresh tokens in the database. Times are aware, in UTC."""
+"""Users, their login families and refresh tokens in the database. Times are aware, in UTC.
+
+The token functions take part in the caller's transaction and do not commit: a rotation is one unit of work
+(claim the family, revoke the token presented, record its successor), committed by the caller.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db.tables import RefreshTokenRecord, UserRecord
+from app.db.tables import RefreshTokenRecord, TokenFamilyRecord, UserRecord
 from app.errors import Conflict
 
 
@@ -41,35 +45,52 @@ async def set_password_hash(*, session: AsyncSession, user: UserRecord, password
     await session.commit()
 
 
-async def add_refresh_token(
-    *, session: AsyncSession, jti: str, family: str, user_id: int, expires_at: datetime.datetime
-) -> None:
+async def start_family(*, session: AsyncSession, family: str, user_id: int) -> None:
+    now = utcnow()
+    session.add(TokenFamilyRecord(id=family, user_id=user_id, created_at=now, last_used_at=now))
+    await session.flush()  # before its first token: the foreign key wants the family written first
+
+
+async def claim_family(*, session: AsyncSession, family: str) -> bool:
+    """Whether the family is live; claiming it holds its row (PostgreSQL) or the database (SQLite) until the
+    transaction ends, so a revocation of the family waits for this rotation and then revokes its result too."""
+    statement = (
+        update(TokenFamilyRecord)
+        .where(col(TokenFamilyRecord.id) == family, col(TokenFamilyRecord.revoked_at).is_(None))
+        .values(last_used_at=utcnow())
+    )
+    return bool((await session.exec(statement)).rowcount == 1)
+
+
+def add_refresh_token(*, session: AsyncSession, jti: str, family: str, user_id: int, expires_at: datetime.datetime) -> None:
     session.add(RefreshTokenRecord(jti=jti, family=family, user_id=user_id, expires_at=expires_at))
-    await session.commit()
 
 
 async def revoke_refresh_token(*, session: AsyncSession, jti: str, family: str) -> bool:
-    """Revoke one live token of `family`, atomically: True for the one caller that revoked it, False when it
-    was unknown or revoked already (so of two concurrent refreshes with one token, only one succeeds)."""
+    """Revoke one live token of `family`: True for the one caller that revoked it, False when it was unknown,
+    expired or revoked already (so of two refreshes with one token, only one can succeed)."""
     statement = (
         update(RefreshTokenRecord)
         .where(col(RefreshTokenRecord.jti) == jti, col(RefreshTokenRecord.family) == family)
         .where(col(RefreshTokenRecord.revoked_at).is_(None), col(RefreshTokenRecord.expires_at) > utcnow())
         .values(revoked_at=utcnow())
     )
-    result = await session.exec(statement)
-    await session.commit()
-    return bool(result.rowcount == 1)
+    return bool((await session.exec(statement)).rowcount == 1)
 
 
 async def revoke_family(*, session: AsyncSession, family: str) -> None:
-    statement = (
+    """Revoke the family and every token in it: nothing can be issued into it afterwards."""
+    now = utcnow()
+    await session.exec(
+        update(TokenFamilyRecord)
+        .where(col(TokenFamilyRecord.id) == family, col(TokenFamilyRecord.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    await session.exec(
         update(RefreshTokenRecord)
         .where(col(RefreshTokenRecord.family) == family, col(RefreshTokenRecord.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
+        .values(revoked_at=now)
     )
-    await session.exec(statement)
-    await session.commit()
 
 
 async def purge_expired_refresh_tokens(*, session: AsyncSession, user_id: int) -> None:
@@ -78,4 +99,3 @@ async def purge_expired_refresh_tokens(*, session: AsyncSession, user_id: int) -
         col(RefreshTokenRecord.user_id) == user_id, col(RefreshTokenRecord.expires_at) < utcnow()
     )
     await session.exec(statement)
-    await session.commit()

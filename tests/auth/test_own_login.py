@@ -11,6 +11,7 @@ import jwt
 import pytest
 from fastapi import FastAPI
 
+from app.db import users
 from tests.auth.conftest import PASSWORD, add_user, bearer, login
 
 
@@ -121,8 +122,21 @@ async def test_another_login_is_another_family_that_a_reuse_does_not_touch(
     assert laptop_refreshed.status_code == 200
 
 
-async def test_of_two_concurrent_refreshes_with_one_token_exactly_one_succeeds(
-    app: FastAPI, client: httpx.AsyncClient
+@pytest.fixture
+def slow_rotation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hold each rotation open for a moment after it revoked the token presented, so that concurrent requests
+    on the same family really overlap it."""
+    original = users.get_user
+
+    async def slow_get_user(**kwargs: object) -> object:
+        await asyncio.sleep(0.3)
+        return await original(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(users, "get_user", slow_get_user)
+
+
+async def test_of_two_overlapping_refreshes_with_one_token_exactly_one_succeeds(
+    app: FastAPI, client: httpx.AsyncClient, slow_rotation: None
 ) -> None:
     await add_user(app)
     refresh_token = (await login(client)).json()["refresh_token"]
@@ -132,6 +146,26 @@ async def test_of_two_concurrent_refreshes_with_one_token_exactly_one_succeeds(
     )
 
     assert sorted(response.status_code for response in responses) == [200, 401]
+
+
+async def test_a_logout_during_a_refresh_revokes_what_that_refresh_issues(
+    app: FastAPI, client: httpx.AsyncClient, slow_rotation: None
+) -> None:
+    await add_user(app)
+    refresh_token = (await login(client)).json()["refresh_token"]
+
+    async def logout_meanwhile() -> httpx.Response:
+        await asyncio.sleep(0.1)  # the refresh is under way
+        return await client.post("/api/v1/auth/logout", json={"refresh_token": refresh_token})
+
+    refreshed, logged_out = await asyncio.gather(
+        client.post("/api/v1/auth/refresh", json={"refresh_token": refresh_token}), logout_meanwhile()
+    )
+    successor = await client.post("/api/v1/auth/refresh", json={"refresh_token": refreshed.json()["refresh_token"]})
+
+    assert (refreshed.status_code, logged_out.status_code) == (200, 204)
+    assert successor.status_code == 401
+    assert successor.json()["detail"] == "the refresh token was revoked (logged out, or reused)"
 
 
 async def test_logout_revokes_the_session_and_ignores_a_token_it_does_not_know(
@@ -168,8 +202,6 @@ async def test_a_deleted_user_cannot_refresh(app: FastAPI, client: httpx.AsyncCl
     tokens = (await login(client)).json()
     services = app.state.services
     async with services.database.session() as session:
-        from app.db import users
-
         user = await users.find_user(session=session, username="ann")
         await session.delete(user)
         await session.commit()
@@ -177,3 +209,4 @@ async def test_a_deleted_user_cannot_refresh(app: FastAPI, client: httpx.AsyncCl
     response = await client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
 
     assert response.status_code == 401
+    assert response.json()["detail"] == "the refresh token was revoked (logged out, or reused)"
