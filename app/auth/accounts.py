@@ -91,6 +91,7 @@ class Accounts:
         users.add_refresh_token(session=session, jti=refresh.jti, family=family, user_id=user.id, expires_at=expires_at)
         return TokenPair(access, refresh)
 
+
 async def register(
     session: AsyncSession, passwords: Passwords, *, username: str, password: str, roles: list[str]
 ) -> UserRecord:

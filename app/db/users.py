@@ -62,7 +62,9 @@ async def claim_family(*, session: AsyncSession, family: str) -> bool:
     return bool((await session.exec(statement)).rowcount == 1)
 
 
-def add_refresh_token(*, session: AsyncSession, jti: str, family: str, user_id: int, expires_at: datetime.datetime) -> None:
+def add_refresh_token(
+    *, session: AsyncSession, jti: str, family: str, user_id: int, expires_at: datetime.datetime
+) -> None:
     session.add(RefreshTokenRecord(jti=jti, family=family, user_id=user_id, expires_at=expires_at))
 
 
