@@ -13,8 +13,21 @@ def authorize(principal: Principal | None, access: Access) -> None:
         return
     if principal is None:
         raise Unauthenticated("this operation needs a bearer token")
-    if not access.allows(principal.roles):
-        raise PermissionDenied(f"this operation needs the roles {_describe(access)}")
+    if not permits(principal, access):
+        raise PermissionDenied(f"this needs the roles {_describe(access)}")
+
+
+def permits(principal: Principal, access: Access) -> bool:
+    """Whether `principal` may call (or, for an event, receive) what `access` guards."""
+    return access.allows(principal.roles)
+
+
+def bearer_token(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header value, or None when it holds none."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
 
 
 def _describe(access: Access) -> str:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 
 from fastapi import Request
 
-from app.auth.access import authorize
+from app.auth.access import authorize, bearer_token
 from app.context import RequestContext
 from app.services import Services
 from generated.permissions import REST_PERMISSIONS
@@ -20,7 +20,7 @@ def context_provider(services: Services) -> ContextProvider:
         access = REST_PERMISSIONS[operation]
 
         async def request_context(request: Request) -> AsyncIterator[RequestContext]:
-            token = None if access.public else bearer_token(request)
+            token = None if access.public else bearer_token(request.headers.get("authorization", ""))
             principal = await services.verifier.verify(token) if token is not None else None
             authorize(principal, access)  # the one place that decides 401 (no caller) and 403 (no roles)
             context = services.context(principal)
@@ -32,11 +32,3 @@ def context_provider(services: Services) -> ContextProvider:
         return request_context
 
     return for_operation
-
-
-def bearer_token(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer <token>` header, or None when there is none."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None

@@ -22,8 +22,11 @@ from typing import TYPE_CHECKING, Any
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.auth.principal import Principal
+from app.auth.tokens import LEEWAY_SECONDS
 from app.settings import Settings
+from app.ws.envelope import Rejection, error_reply, parse_request
 from app.ws.metrics import WsMetrics
+from generated.ws.models import StatusCode
 from generated.ws.protocol import CloseCode
 
 if TYPE_CHECKING:  # the dispatcher needs the services, which hold the hub, which holds connections
@@ -118,8 +121,11 @@ class Connection:
                 if self.close_code is None:
                     self.close_code = int(message.get("code") or ABNORMAL_CLOSURE)
                 return
-            if self.close_code is not None or self._draining:
-                continue  # closing: read on until the client's close arrives, take no new work
+            if self.close_code is not None:
+                continue  # closing: read on until the client's close arrives
+            if self._draining:
+                self._refuse_while_draining(message.get("text"))
+                continue
             text = message.get("text")
             if text is None:
                 await self.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text")
@@ -135,6 +141,15 @@ class Connection:
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
 
+    def _refuse_while_draining(self, text: str | None) -> None:
+        """A request that arrives during shutdown still gets its one reply: the service is going away."""
+        parsed = parse_request(text) if text is not None else None
+        if parsed is None:
+            return
+        rejection = Rejection(StatusCode.ERROR, "the service is shutting down; send it again on a new connection")
+        with contextlib.suppress(asyncio.QueueFull):
+            self._outbox.put_nowait(error_reply(parsed.pkg_id, parsed.req_id, rejection))
+
     async def _answer(self, text: str) -> None:
         try:
             frame = await self.dispatcher.answer(self.principal, text)
@@ -149,14 +164,20 @@ class Connection:
                 await self.websocket.send_text(frame)
                 self.metrics.message_sent()
             except (RuntimeError, WebSocketDisconnect, OSError):
-                return  # the client is gone; the reader sees the disconnect and ends the connection
+                # The client is gone. End the connection here: requests waiting for room in the outbox would
+                # otherwise hold their slots, and the reader waiting for a slot would never see the disconnect.
+                if self.close_code is None:
+                    self.close_code = ABNORMAL_CLOSURE
+                self._closed.set()
+                return
             finally:
                 self._outbox.task_done()
 
     async def _expire(self) -> None:
         if self.principal.expires_at is None:
             return
-        await asyncio.sleep(max(0.0, self.principal.expires_at - time.time()))
+        # A token is accepted up to LEEWAY_SECONDS past its exp (clocks disagree): so it lives that long here too.
+        await asyncio.sleep(max(0.0, self.principal.expires_at + LEEWAY_SECONDS - time.time()))
         await self.close(CloseCode.TOKEN_EXPIRED, "the access token expired; reconnect with a fresh one")
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:

@@ -44,14 +44,22 @@ class Dispatcher:
         self.metrics = metrics
 
     async def answer(self, principal: Principal, text: str) -> str:
+        """The one reply to `text`, whatever happens on the way (an escape would leave a frame unanswered)."""
         started = time.perf_counter()
-        parsed = parse_request(text)
+        pkg_id: int | None = None
+        req_id: str | None = None
         try:
+            parsed = parse_request(text)
+            pkg_id, req_id = parsed.pkg_id, parsed.req_id
             if isinstance(parsed, BadEnvelope):
-                return error_reply(parsed.pkg_id, parsed.req_id, parsed.rejection)
+                return error_reply(pkg_id, req_id, parsed.rejection)
             return await self._answer(principal, parsed)
+        except Exception:
+            return error_reply(pkg_id, req_id, _failed(pkg_id))
         finally:
-            self.metrics.message_handled(parsed.pkg_id, time.perf_counter() - started)
+            # Labelled by a pkg_id of the spec only: a client must not be able to mint metric keys.
+            known = pkg_id if pkg_id in self.table else None
+            self.metrics.message_handled(known, time.perf_counter() - started)
 
     async def _answer(self, principal: Principal, request: Request) -> str:
         pkg_id, req_id = request.pkg_id, request.req_id
@@ -82,6 +90,13 @@ class Dispatcher:
         finally:
             await context.close()
         return reply(pkg_id, req_id, StatusCode.OK, data_out, meta)
+
+
+def _failed(pkg_id: int | None) -> Rejection:
+    """ERROR, with a reference to the logged failure (call from an exception handler)."""
+    reference = uuid.uuid4().hex
+    log.exception("pkg_id %s failed (reference %s)", pkg_id, reference)
+    return Rejection(StatusCode.ERROR, f"the service failed; reference {reference}")
 
 
 def _unknown(pkg_id: int) -> Rejection:

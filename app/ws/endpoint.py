@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import WebSocket
 
+from app.auth.access import bearer_token
 from app.auth.principal import Principal
 from app.errors import Unauthenticated
 from app.services import Services
@@ -27,14 +28,13 @@ def websocket_endpoint(
 
     async def serve(websocket: WebSocket) -> None:
         await websocket.accept()
-        if services.hub.closing:
-            await websocket.close(code=CloseCode.GOING_AWAY, reason="the service is shutting down")
-            return
         try:
             principal = await _authenticate(websocket, services)
         except Unauthenticated as exc:
-            services.ws_metrics.connection_refused(CloseCode.POLICY_VIOLATION)
-            await websocket.close(code=CloseCode.POLICY_VIOLATION, reason=exc.detail[:120])
+            await _refuse(websocket, services, CloseCode.POLICY_VIOLATION, exc.detail)
+            return
+        if services.hub.closing:  # checked after the (possibly slow) authentication, right before attaching
+            await _refuse(websocket, services, CloseCode.GOING_AWAY, "the service is shutting down")
             return
         connection = Connection(websocket, principal, dispatcher, services.settings, services.ws_metrics)
         services.ws_metrics.connection_opened()
@@ -47,10 +47,13 @@ def websocket_endpoint(
     return serve
 
 
+async def _refuse(websocket: WebSocket, services: Services, code: CloseCode, reason: str) -> None:
+    services.ws_metrics.connection_refused(code)
+    await websocket.close(code=code, reason=reason[:120])
+
+
 async def _authenticate(websocket: WebSocket, services: Services) -> Principal:
-    scheme, _, credentials = websocket.headers.get("authorization", "").partition(" ")
-    token = credentials.strip() if scheme.lower() == "bearer" else ""
-    token = token or websocket.query_params.get("token", "").strip()
+    token = bearer_token(websocket.headers.get("authorization", "")) or websocket.query_params.get("token", "").strip()
     if not token:
         raise Unauthenticated("a bearer token is required (Authorization header or `token` query parameter)")
     return await services.verifier.verify(token)

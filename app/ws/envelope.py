@@ -50,6 +50,8 @@ def parse_request(text: str) -> Request | BadEnvelope:
         envelope = json.loads(text)
     except ValueError:
         return BadEnvelope(None, None, Rejection(StatusCode.MALFORMED, "the frame is not JSON"))
+    except RecursionError:  # `[[[[...]]]]` nested deeper than the parser goes
+        return BadEnvelope(None, None, Rejection(StatusCode.MALFORMED, "the frame nests too deeply"))
     if not isinstance(envelope, dict):
         return BadEnvelope(
             None, None, Rejection(StatusCode.MALFORMED, "the frame is not a JSON object (the request envelope)")

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from app.auth.access import permits
 from app.ws.connection import Connection
 from app.ws.envelope import reply
 from generated.permissions import WS_PERMISSIONS
@@ -24,6 +25,8 @@ class Hub:
 
     @contextmanager
     def attached(self, connection: Connection) -> Iterator[None]:
+        # The caller checks `closing` just before, with no await in between: a connection cannot slip in
+        # after shutdown took its list of connections.
         self.connections.add(connection)
         try:
             yield
@@ -35,7 +38,7 @@ class Hub:
         access = WS_PERMISSIONS[event.pkg_id]
         frame = reply(int(event.pkg_id), None, StatusCode.OK, event.data.model_dump(mode="json", by_alias=True))
         for connection in list(self.connections):
-            if access.allows(connection.principal.roles):
+            if permits(connection.principal, access):
                 connection.push_event(frame)
 
     async def shutdown(self, grace: float) -> None:

@@ -246,7 +246,8 @@ async def test_a_flood_of_unknown_kids_costs_the_provider_one_fetch(
         jwt.encode({"sub": "x"}, OWN_KEY.private_key, algorithm="RS256", headers={"kid": uuid.uuid4().hex})
         for _ in range(50)
     ]
-    responses = [await client.get("/api/v1/authors", headers=bearer(token)) for token in forged]
+    # All at once: concurrent lookups of unknown kids must share one fetch (single-flight), not race to the provider.
+    responses = await asyncio.gather(*(client.get("/api/v1/authors", headers=bearer(token)) for token in forged))
 
     assert {response.status_code for response in responses} == {401}
     assert provider.requests - before <= 1

@@ -54,3 +54,17 @@ def close_code(frames: list[tuple[int, bytes]]) -> int | None:
     """The code of the close frame among `frames` (opcode 8), if there is one."""
     closes = [payload for opcode, payload in frames if opcode == 0x8]
     return int(struct.unpack("!H", closes[0][:2])[0]) if closes and len(closes[0]) >= 2 else None
+
+
+def send_text(raw: socket.socket, text: str) -> None:
+    """Send one text frame as a client must: masked."""
+    payload = text.encode()
+    mask = os.urandom(4)
+    length = len(payload)
+    if length < 126:
+        header = struct.pack("!BB", 0x81, 0x80 | length)
+    elif length < 1 << 16:
+        header = struct.pack("!BBH", 0x81, 0x80 | 126, length)
+    else:
+        header = struct.pack("!BBQ", 0x81, 0x80 | 127, length)
+    raw.sendall(header + mask + bytes(byte ^ mask[index % 4] for index, byte in enumerate(payload)))

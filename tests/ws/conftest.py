@@ -21,8 +21,8 @@ def start_server(sqlite_url: str) -> Iterator[StartServer]:
     asyncio.run(empty_tables(sqlite_url))
     started: list[LiveServer] = []
 
-    def start(database_url: str = sqlite_url, **settings: Any) -> LiveServer:
-        server = LiveServer(create_app(settings_for(database_url, **settings))).start()
+    def start(database_url: str = sqlite_url, uvicorn: dict[str, Any] | None = None, **settings: Any) -> LiveServer:
+        server = LiveServer(create_app(settings_for(database_url, **settings)), **(uvicorn or {})).start()
         started.append(server)
         return server
 

@@ -4,6 +4,7 @@ concurrency within a connection, broadcasts that no slow client can hold up, and
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import socket
@@ -23,7 +24,7 @@ from generated.ws.authors import author_created_event
 from generated.ws.models import StatusCode
 from generated.ws.protocol import CloseCode, PkgID
 from tests.conftest import ROOT, migrate
-from tests.support.rawws import close_code, open_raw, read_frames
+from tests.support.rawws import close_code, open_raw, read_frames, send_text
 from tests.support.tokens import SIGNING_KEY_PEM, mint
 from tests.support.wsclient import Client, connected
 from tests.ws.conftest import StartServer
@@ -60,10 +61,16 @@ async def test_without_a_valid_token_the_connection_is_closed_before_any_frame_i
     if token == "expired":
         token = mint(ttl=-3600)
 
-    async with connected(server.ws_url, token) as client:
-        code, said = await _closed_with(client)
+    raw = open_raw(server.port, token or "")
+    try:
+        send_text(raw, json.dumps({"pkg_id": PkgID.GET_AUTHORS, "req_id": str(uuid.uuid4()), "data": {}}))
+        frames = await asyncio.to_thread(read_frames, raw)
+    finally:
+        raw.close()
 
-    assert (code, said) == (CloseCode.POLICY_VIOLATION, reason)
+    assert [opcode for opcode, _ in frames] == [0x8]  # a close frame, and no reply to the frame sent
+    assert close_code(frames) == CloseCode.POLICY_VIOLATION
+    assert frames[0][1][2:].decode() == reason
     assert server.app.state.services.ws_metrics.received == 0
 
 
@@ -79,8 +86,14 @@ async def test_a_binary_frame_closes_the_connection_as_unsupported_data(start_se
     assert code == CloseCode.UNSUPPORTED_DATA
 
 
-async def test_a_frame_larger_than_the_limit_closes_the_connection_as_too_big(start_server: StartServer) -> None:
-    server = start_server(ws_max_message_size=4096)
+@pytest.mark.parametrize("checked_by", ["the server", "the application"])
+async def test_a_frame_larger_than_the_limit_closes_the_connection_as_too_big(
+    start_server: StartServer, checked_by: str
+) -> None:
+    # uvicorn enforces the limit itself when configured as `make run` configures it; the application checks too,
+    # for servers configured otherwise.
+    uvicorn = {"ws_max_size": 1 << 20} if checked_by == "the application" else None
+    server = start_server(ws_max_message_size=4096, uvicorn=uvicorn)
     async with connected(server.ws_url, mint()) as client:
         ok = await client.request(PkgID.GET_AUTHORS, {"name": "x" * 100})
         await client.send({"pkg_id": PkgID.GET_AUTHORS, "req_id": str(uuid.uuid4()), "data": {"name": "x" * 5000}})
@@ -94,8 +107,10 @@ async def test_a_frame_larger_than_the_limit_closes_the_connection_as_too_big(st
 
 
 async def test_the_connection_is_closed_when_its_token_expires(start_server: StartServer) -> None:
+    """Tokens are accepted up to 30 s (the clock leeway) past their exp; a connection lives as long as its
+    token is accepted, so one that expired 28 s ago is accepted and closed about 2 s later."""
     server = start_server()
-    async with connected(server.ws_url, mint(ttl=2)) as client:
+    async with connected(server.ws_url, mint(ttl=-28)) as client:
         ok = await client.request(PkgID.GET_AUTHORS, {})
         started = time.monotonic()
         code, reason = await _closed_with(client)
@@ -114,6 +129,41 @@ async def test_a_peer_that_stops_answering_pings_is_dropped(start_server: StartS
         await _until(lambda: metrics.active == 0, within=5)
     finally:
         raw.close()
+
+
+async def test_a_client_that_leaves_without_reading_its_replies_is_let_go(start_server: StartServer) -> None:
+    """Its replies fill the outbox; once it is gone, the connection must end, not wait for room forever."""
+    server = start_server(ws_send_queue_size=4, ws_max_concurrent_requests=2)
+    metrics = server.app.state.services.ws_metrics
+    token = mint()
+    async with connected(server.ws_url, token) as writer:
+        for number in range(50):
+            await writer.request(PkgID.CREATE_AUTHOR, {"name": f"Author {number} " + "x" * 150})
+    raw = open_raw(server.port, token, receive_buffer=4096)
+    for _ in range(600):
+        send_text(raw, json.dumps({"pkg_id": PkgID.GET_AUTHORS, "req_id": str(uuid.uuid4()), "data": {}}))
+    await _until(lambda: metrics.active == 1)
+    raw.close()
+
+    await _until(lambda: metrics.active == 0, within=10)
+
+
+async def test_a_frame_nested_deeper_than_the_parser_goes_is_malformed(start_server: StartServer) -> None:
+    server = start_server()
+    async with connected(server.ws_url, mint()) as client:
+        await client.connection.send("[" * 30_000 + "]" * 30_000)
+        reply = await client.frame()
+
+    assert (reply["status_code"], reply["data"]["message"]) == (StatusCode.MALFORMED, "the frame nests too deeply")
+
+
+async def test_metrics_count_only_the_pkg_ids_of_the_spec(start_server: StartServer) -> None:
+    server = start_server()
+    async with connected(server.ws_url, mint()) as client:
+        for pkg_id in (10**30, 10**30 + 1, -5, PkgID.GET_AUTHORS):
+            await client.request(pkg_id, {})
+
+    assert set(server.app.state.services.ws_metrics.handled) == {None, PkgID.GET_AUTHORS}
 
 
 async def test_requests_on_one_connection_are_answered_concurrently(
@@ -222,6 +272,27 @@ async def test_shutdown_answers_in_flight_requests_then_closes_with_going_away(
 
     assert answer["status_code"] == StatusCode.NOT_FOUND
     assert (code, reason) == (CloseCode.GOING_AWAY, "the service is shutting down")
+
+
+async def test_a_request_that_arrives_during_shutdown_still_gets_its_reply(
+    start_server: StartServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _slow(monkeypatch, "get_author", seconds=0.6)
+    server = start_server()
+    async with connected(server.ws_url, mint()) as client:
+        await client.send({"pkg_id": PkgID.GET_AUTHOR, "req_id": str(uuid.uuid4()), "data": {"id": 1}})
+        await asyncio.sleep(0.1)
+        stopping = asyncio.create_task(asyncio.to_thread(server.stop))
+        await asyncio.sleep(0.2)  # the shutdown is waiting for the first request
+        late = str(uuid.uuid4())
+        await client.send({"pkg_id": PkgID.GET_AUTHORS, "req_id": late, "data": {}})
+        refused = await client.reply(late)
+        code, _ = await _closed_with(client)
+        await stopping
+
+    assert refused["status_code"] == StatusCode.ERROR
+    assert refused["data"]["message"] == "the service is shutting down; send it again on a new connection"
+    assert code == CloseCode.GOING_AWAY
 
 
 @pytest.fixture

@@ -62,7 +62,7 @@ invalid_envelopes = _envelopes(GenerationMode.NEGATIVE)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12,
+    max_leaves=40,
 )
 
 
@@ -93,6 +93,7 @@ frames = st.one_of(
     mutated_envelopes().map(json.dumps),
     json_values.map(json.dumps),
     st.text(max_size=60),
+    st.integers(1, 30_000).map(lambda depth: "[" * depth + "]" * depth),  # nesting beyond any parser's depth
 )
 
 
@@ -144,7 +145,7 @@ def _next_reply(connection: ClientConnection, within: float = 10) -> dict[str, A
 def _readable_req_id(frame: str) -> str | None:
     try:
         envelope = json.loads(frame)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     req_id = envelope.get("req_id") if isinstance(envelope, dict) else None
     return req_id if isinstance(req_id, str) and UUID.fullmatch(req_id) else None
