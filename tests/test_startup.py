@@ -117,6 +117,17 @@ def test_an_unusable_signing_key_stops_start_up(sqlite_url: str, overrides: dict
         ({"environment": "production"}, "in production SIGNING_KEY or SIGNING_KEY_FILE is required"),
         ({"auth_jwks_url": "https://idp/jwks"}, "missing AUTH_ISSUER, AUTH_AUDIENCE"),
         ({"auth_jwks_url": "file:///etc/passwd", "auth_issuer": "i", "auth_audience": "a"}, "must be an http"),
+        (
+            {
+                "environment": "production",
+                "signing_key_file": "/k.pem",
+                "auth_jwks_url": "http://idp/certs",
+                "auth_issuer": "i",
+                "auth_audience": "a",
+            },
+            "in production AUTH_JWKS_URL must be https",
+        ),
+        ({"auth_jwks_refetch_interval": 0}, "greater than or equal to 0.5"),
     ],
 )
 def test_inconsistent_authentication_settings_are_refused(values: dict[str, object], message: str) -> None:

@@ -12,7 +12,7 @@ import logging
 import time
 
 import httpx
-from jwt import PyJWK, PyJWKSet
+from jwt import PyJWK
 from jwt.exceptions import PyJWKError, PyJWKSetError
 
 log = logging.getLogger(__name__)
@@ -63,10 +63,24 @@ class RemoteJwks:
         await self._client.aclose()
 
 
+# Public-key types only: a symmetric (`oct`) key published in a key set would let anyone who reads the set
+# sign tokens with it.
+_ASYMMETRIC = frozenset({"RSA", "EC", "OKP"})
+
+
 def _signing_keys(document: object) -> dict[str, PyJWK]:
+    """The usable signing keys of a JWKS document, by kid; a key that cannot be used is skipped, not fatal."""
     if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
         raise ValueError("the JWKS document has no `keys` list")
-    usable = [
-        key for key in document["keys"] if isinstance(key, dict) and key.get("use", "sig") == "sig" and key.get("kid")
-    ]
-    return {key.key_id: key for key in PyJWKSet.from_dict({"keys": usable}).keys if key.key_id}
+    keys: dict[str, PyJWK] = {}
+    for entry in document["keys"]:
+        if not isinstance(entry, dict) or entry.get("use", "sig") != "sig" or not isinstance(entry.get("kid"), str):
+            continue
+        if entry.get("kty") not in _ASYMMETRIC or str(entry.get("alg", "")).upper().startswith(("HS", "NONE")):
+            log.warning("ignoring JWKS key %r: not an asymmetric signing key", entry.get("kid"))
+            continue
+        try:
+            keys[entry["kid"]] = PyJWK(entry)
+        except Exception as exc:  # PyJWK raises several kinds (NotImplementedError for alg none, among them)
+            log.warning("ignoring JWKS key %r: %s", entry.get("kid"), exc)
+    return keys

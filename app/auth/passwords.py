@@ -7,12 +7,19 @@ at start-up), so the time a login takes does not tell whether the username exist
 from __future__ import annotations
 
 import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 8
+
+# Each Argon2 operation takes 64 MiB and a core for tens of milliseconds. A pool of their own, one thread a
+# core, bounds that whatever the number of concurrent logins, and keeps them from starving the default
+# executor (which also resolves host names for database and JWKS connections).
+_HASHING = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="argon2")
 
 
 class Passwords:
@@ -23,11 +30,11 @@ class Passwords:
     async def hash(self, password: str) -> str:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
-        return await asyncio.to_thread(self._hasher.hash, password)
+        return await asyncio.get_running_loop().run_in_executor(_HASHING, self._hasher.hash, password)
 
     async def verify(self, password_hash: str | None, password: str) -> bool:
         """Whether `password` matches; with no hash (no such user) it checks a decoy and says no."""
-        return await asyncio.to_thread(self._verify, password_hash, password)
+        return await asyncio.get_running_loop().run_in_executor(_HASHING, self._verify, password_hash, password)
 
     def needs_rehash(self, password_hash: str) -> bool:
         """Whether the hash was made with weaker parameters than today's (rehash it at the next login)."""

@@ -41,6 +41,26 @@ class InvalidRefreshToken(Exception):
     pass
 
 
+REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
+
+
+def decode(
+    token: str, key: Any, algorithms: list[str], issuer: str, audience: str, also_required: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The claims of a signed JWT, checked the one way every token here is: signature with one of
+    `algorithms`, exp/nbf/iat with the leeway, issuer, audience, and the claims required. Raises PyJWTError."""
+    claims: dict[str, Any] = jwt.decode(
+        token,
+        key,
+        algorithms=algorithms,
+        issuer=issuer,
+        audience=audience,
+        leeway=LEEWAY_SECONDS,
+        options={"require": [*REQUIRED_CLAIMS, *also_required]},
+    )
+    return claims
+
+
 class TokenIssuer:
     def __init__(self, key: SigningKey, *, issuer: str, audience: str, access_ttl: int, refresh_ttl: int) -> None:
         self.key = key
@@ -61,14 +81,8 @@ class TokenIssuer:
         try:
             if jwt.get_unverified_header(token).get("typ") != REFRESH_TYPE:
                 raise InvalidRefreshToken("not a refresh token")
-            claims = jwt.decode(
-                token,
-                self.key.public_key,
-                algorithms=[self.key.algorithm],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", "iat", "sub", "jti", "fam"]},
+            claims = decode(
+                token, self.key.public_key, [self.key.algorithm], self.issuer, self.audience, ["jti", "fam"]
             )
         except jwt.PyJWTError as exc:
             raise InvalidRefreshToken(str(exc)) from None

@@ -26,13 +26,12 @@ from jwt import PyJWK
 from app.auth.jwks import RemoteJwks
 from app.auth.keys import PublicKey
 from app.auth.principal import Principal
-from app.auth.tokens import ACCESS_TYPE, LEEWAY_SECONDS
+from app.auth.tokens import ACCESS_TYPE, decode
 from app.errors import Unauthenticated
 
 log = logging.getLogger(__name__)
 
 MAX_TOKEN_LENGTH = 8192  # far above a real token; a larger one is refused before any parsing
-_REQUIRED_CLAIMS = ["exp", "iat", "sub", "iss", "aud"]
 _NOT_ACCESS_TOKENS = {"refresh", "id", "offline", "logout", "rt+jwt"}  # `typ` values of tokens that are not
 
 
@@ -66,6 +65,7 @@ class TokenVerifier:
         """The principal an access token stands for; Unauthenticated (token refused) otherwise."""
         cached = self._verified.get(token)
         if cached is not None and cached.expires_at is not None and time.time() < cached.expires_at:
+            self._verified.move_to_end(token)  # least recently used is evicted first
             return cached
         if len(token) > MAX_TOKEN_LENGTH:
             raise _refused("the bearer token is too large")
@@ -73,7 +73,14 @@ class TokenVerifier:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise _refused("the bearer token is not a JWT") from None
-        principal = await self._verify(token, header)
+        try:
+            principal = await self._verify(token, header)
+        except Unauthenticated:
+            raise
+        except Exception:
+            # Whatever else a token or a provider's document can provoke is still a refused token, not a 500.
+            log.exception("unexpected failure verifying a token; refused")
+            raise _refused("the bearer token is not valid") from None
         self._remember(token, principal)
         return principal
 
@@ -99,15 +106,13 @@ class TokenVerifier:
     def _external(self, token: str, jwk: PyJWK) -> Principal:
         assert self.external is not None
         claims = _decode(token, jwk, [jwk.algorithm_name], self.external.issuer, self.external.audience)
-        if str(claims.get("typ", "")).lower() in _NOT_ACCESS_TOKENS:
+        # Keycloak says what a token is in `typ`; an ID token of other providers gives itself away by the
+        # claims only ID tokens carry (OpenID Connect Core 2: nonce, at_hash).
+        if str(claims.get("typ", "")).lower() in _NOT_ACCESS_TOKENS or {"nonce", "at_hash"} & set(claims):
             raise _refused("the bearer token is not an access token")
-        realm = claims.get("realm_access") or {}
-        client = (claims.get("resource_access") or {}).get(self.external.client_id) or {}
-        roles = {
-            *_strings(claims.get("roles")),
-            *_strings(realm.get("roles") if isinstance(realm, dict) else None),
-            *_strings(client.get("roles") if isinstance(client, dict) else None),
-        }
+        realm = _mapping(claims.get("realm_access"))
+        client = _mapping(_mapping(claims.get("resource_access")).get(self.external.client_id))
+        roles = {*_strings(claims.get("roles")), *_strings(realm.get("roles")), *_strings(client.get("roles"))}
         return _principal(claims, roles)
 
     def _remember(self, token: str, principal: Principal) -> None:
@@ -118,15 +123,7 @@ class TokenVerifier:
 
 def _decode(token: str, key: Any, algorithms: list[str], issuer: str, audience: str) -> dict[str, Any]:
     try:
-        claims: dict[str, Any] = jwt.decode(
-            token,
-            key,
-            algorithms=algorithms,
-            issuer=issuer,
-            audience=audience,
-            leeway=LEEWAY_SECONDS,
-            options={"require": _REQUIRED_CLAIMS},
-        )
+        claims = decode(token, key, algorithms, issuer, audience)
     except jwt.ExpiredSignatureError:
         raise _refused("the bearer token has expired") from None
     except jwt.ImmatureSignatureError:
@@ -147,6 +144,10 @@ def _principal(claims: Mapping[str, Any], roles: Iterable[str]) -> Principal:
     subject = str(claims["sub"])
     username = claims.get("preferred_username") or claims.get("username") or subject
     return Principal(subject=subject, username=str(username), roles=frozenset(roles), expires_at=float(claims["exp"]))
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _strings(value: object) -> list[str]:

@@ -275,3 +275,44 @@ async def test_an_ec_key_of_the_provider_verifies_es256_tokens(client: httpx.Asy
     response = await client.get("/api/v1/authors", headers=bearer(provider.token(kid=kid, roles=["get-authors"])))
 
     assert response.status_code == 200
+
+
+async def test_malformed_role_claims_of_the_provider_mean_no_roles_not_a_failure(
+    client: httpx.AsyncClient, provider: Provider
+) -> None:
+    token = provider.token(resource_access=["get-authors"], realm_access="get-authors", roles={"x": 1})
+
+    me = await client.get("/api/v1/users/me", headers=bearer(token))
+    authors = await client.get("/api/v1/authors", headers=bearer(token))
+
+    assert (me.status_code, me.json()["roles"]) == (200, [])
+    assert authors.status_code == 403
+
+
+async def test_an_id_token_of_the_provider_is_not_an_access_token(
+    client: httpx.AsyncClient, provider: Provider
+) -> None:
+    token = provider.token(typ=None, nonce="n-0S6_WzA2Mj", roles=["get-authors"])
+
+    response = await client.get("/api/v1/authors", headers=bearer(token))
+
+    assert (response.status_code, response.json()["detail"]) == (401, "the bearer token is not an access token")
+
+
+async def test_keys_of_the_provider_that_are_not_asymmetric_signing_keys_are_ignored(
+    client: httpx.AsyncClient, provider: Provider
+) -> None:
+    """A symmetric key in a key set is readable by anyone: a token signed with it must not be trusted."""
+    secret = b"published-in-the-jwks-for-all-to-read"
+    provider.extra_jwks += [
+        {"kid": "shared", "kty": "oct", "use": "sig", "alg": "HS256", "k": base64.urlsafe_b64encode(secret).decode()},
+        {"kid": "none-alg", "kty": "RSA", "use": "sig", "alg": "none", "n": "AQAB", "e": "AQAB"},
+    ]
+    claims = Source("provider", provider).claims() | {"roles": ["get-authors"]}
+    forged = jwt.encode(claims, secret, algorithm="HS256", headers={"kid": "shared"})
+
+    good = await client.get("/api/v1/authors", headers=bearer(provider.token(roles=["get-authors"])))
+    refused = await client.get("/api/v1/authors", headers=bearer(forged))
+
+    assert good.status_code == 200  # the rest of the key set is still used
+    assert (refused.status_code, refused.json()["detail"]) == (401, "the bearer token is signed with an unknown key")

@@ -20,6 +20,7 @@ CLIENT = "specbound-api"
 class Provider:
     def __init__(self) -> None:
         self._keys: dict[str, tuple[Any, str]] = {}  # kid -> (private key, algorithm)
+        self.extra_jwks: list[dict[str, Any]] = []  # published as they are: keys a verifier must not trust
         self.requests = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
