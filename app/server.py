@@ -12,14 +12,16 @@ import socket
 import uvicorn
 from fastapi import FastAPI
 
+from app.logs import redact_server_logs
 from app.services import Services
 from app.settings import Settings
 
 
 class Server(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, services: Services) -> None:
-        super().__init__(config)
+        super().__init__(config)  # configures logging: the filter goes on afterwards
         self.services = services
+        redact_server_logs()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await self.services.hub.shutdown(self.services.settings.ws_shutdown_grace)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import signal
 import socket
@@ -72,6 +73,33 @@ async def test_without_a_valid_token_the_connection_is_closed_before_any_frame_i
     assert close_code(frames) == CloseCode.POLICY_VIOLATION
     assert frames[0][1][2:].decode() == reason
     assert server.app.state.services.ws_metrics.received == 0
+
+
+async def test_a_token_in_the_query_string_does_not_reach_the_logs(start_server: StartServer) -> None:
+    server = start_server()
+    seen: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record.getMessage())
+
+    handler = Collect(level=logging.INFO)
+    server_log = logging.getLogger("uvicorn.error")
+    previous = server_log.level
+    server_log.addHandler(handler)
+    server_log.setLevel(logging.INFO)
+    token = mint()
+    try:
+        async with connected(server.ws_url, token, via="query") as client:
+            await client.request(PkgID.GET_AUTHORS, {})
+    finally:
+        server_log.removeHandler(handler)
+        server_log.setLevel(previous)
+
+    accepted = [message for message in seen if "WebSocket /web" in message]
+    assert accepted, seen  # the upgrade was logged...
+    assert all(token not in message for message in seen)  # ...without the token
+    assert "token=[redacted]" in accepted[0]
 
 
 # --- Frames the protocol does not take -------------------------------------------------------------------------------
