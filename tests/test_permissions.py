@@ -15,7 +15,7 @@ from app.main import create_app
 from generated.permissions import PUBLIC, REST_PERMISSIONS, WS_PERMISSIONS, Access, Role
 from generated.rest.operations import OPERATIONS, OperationId
 from generated.ws.protocol import MESSAGES
-from tests.conftest import settings_for
+from tests.conftest import empty_tables, settings_for
 from tests.support.tokens import ALL_ROLES, bearer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,9 @@ async def _call(client: httpx.AsyncClient, roles: set[str], operation: Operation
 
 @pytest.fixture
 async def client(sqlite_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """One application for the whole matrix; each request carries a token with the roles under test."""
+    """One application for the whole matrix, on an empty database; each request carries a token with the roles
+    under test."""
+    await empty_tables(sqlite_url)
     app = create_app(settings_for(sqlite_url))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
