@@ -77,7 +77,7 @@ class Settings(DatabaseSettings):
     )
     auth_jwks_ttl: float = Field(default=300, gt=0, description="Seconds the provider's keys are cached.")
     auth_jwks_refetch_interval: float = Field(
-        default=30, ge=0, description="At most one refetch per this many seconds for tokens with an unknown kid."
+        default=30, ge=0.5, description="At most one refetch per this many seconds for tokens with an unknown kid."
     )
 
     # The WebSocket channel (see spec/asyncapi.yaml).
@@ -108,6 +108,8 @@ class Settings(DatabaseSettings):
             raise ValueError(f"an external identity provider needs {', '.join(external)}; missing {', '.join(missing)}")
         if self.signing_key is not None and self.signing_key_file is not None:
             raise ValueError("give SIGNING_KEY or SIGNING_KEY_FILE, not both")
+        if self.environment == "production" and self.auth_jwks_url and not self.auth_jwks_url.startswith("https://"):
+            raise ValueError("in production AUTH_JWKS_URL must be https (keys fetched in the clear can be replaced)")
         if self.environment == "production" and self.signing_key is None and self.signing_key_file is None:
             raise ValueError(
                 "in production SIGNING_KEY or SIGNING_KEY_FILE is required (a generated key is for development)"
