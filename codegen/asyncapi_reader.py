@@ -7,7 +7,9 @@ What codegen reads from an AsyncAPI 3.0 document:
   `const: 0` is the success reply, and its `data` (a model, an array of models, or null) and `meta` (a page
   model, or null) give the handler's return type;
 - `send` operations: events the server pushes, payload `{pkg_id: {const: N}, data: {$ref}}`;
-- `x-roles` on every operation (all required; `[]` for any authenticated caller), from the role catalogue.
+- `x-roles` on every operation (all required; `[]` for any authenticated caller), from the role catalogue;
+- `x-rate-limit` on request operations: a policy of the OpenAPI document's `x-rate-limits` (else its default);
+- `x-max-connections-per-user` on the channel: how many connections one user may hold at once.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from jsonschema.exceptions import best_match
 from codegen.contract import CloseCode, Contract, ModelRef, Reply, WsEvent, WsOperation
 from codegen.errors import Location, Problems
 from codegen.names import OPERATION_ID, SCHEMA_NAME, DerivedNames, tag_problem
+from codegen.rate_limits import policy_of
 from codegen.refs import Node, SpecSet
 from codegen.schema_rules import check_named_schemas
 from codegen.source import Document
@@ -84,6 +87,7 @@ class _AsyncApiReader:
             else:
                 self.contract.ws_path = address.value
             self._close_codes(channels.child(name, "x-close-codes"))
+            self._connection_limit(channels.child(name, "x-max-connections-per-user"))
         for name in self.root.value.get("components", {}).get("schemas", {}) or {}:
             if not SCHEMA_NAME.match(name):
                 self.problems.add(
@@ -117,6 +121,14 @@ class _AsyncApiReader:
             else:
                 self.contract.close_codes.append(CloseCode(int(key), name, str(description)))
 
+    def _connection_limit(self, limit: Node) -> None:
+        if limit.value is None:
+            return
+        if not isinstance(limit.value, int) or isinstance(limit.value, bool) or limit.value < 1:
+            self.problems.add(limit.location, "`x-max-connections-per-user` must be a whole number, at least 1")
+            return
+        self.contract.max_connections_per_user = limit.value
+
     def _read_operation(self, name: str, op: Node) -> None:
         start = len(self.problems)
         for key in op.value:
@@ -140,11 +152,19 @@ class _AsyncApiReader:
             if "reply" in op.value:
                 self.problems.add(op.child("reply").location, "a `send` operation (an event) has no reply")
                 return
+            if "x-rate-limit" in op.value:
+                self.problems.add(
+                    op.child("x-rate-limit").location, "an event is sent by the server: it has no rate limit"
+                )
+                return
             self.contract.events.append(WsEvent(name, pkg_id, tag, summary, roles, data, op.location))
             return
+        rate_limit = policy_of(self.contract.rate_limits, op, self.problems)
         reply = self._reply(op, pkg_id)
         if reply is not None:
-            self.contract.ws.append(WsOperation(name, pkg_id, tag, summary, roles, data, reply, op.location))
+            self.contract.ws.append(
+                WsOperation(name, pkg_id, tag, summary, roles, data, reply, op.location, rate_limit=rate_limit)
+            )
 
     def _tag(self, op: Node) -> str | None:
         tags = op.value.get("tags") or []

@@ -39,6 +39,24 @@ class Access:
 
 
 @dataclass(frozen=True)
+class RatePolicy:
+    """`limit` requests per caller within any `window` of seconds (`x-rate-limits` of the OpenAPI document)."""
+
+    name: str
+    limit: int
+    window: float
+    description: str
+
+
+@dataclass(frozen=True)
+class RatePolicies:
+    """The catalogue of rate-limit policies, and the one of whatever names none (None: unlimited)."""
+
+    policies: dict[str, RatePolicy] = field(default_factory=dict)
+    default: str | None = None
+
+
+@dataclass(frozen=True)
 class Param:
     """A path or query parameter of a REST operation."""
 
@@ -79,6 +97,7 @@ class RestOperation:
     access: Access
     statuses: tuple[int, ...]
     where: Location
+    rate_limit: str | None = None  # the rate-limit policy, None: unlimited
 
     @property
     def method_name(self) -> str:
@@ -111,6 +130,7 @@ class WsOperation:
     data: ModelRef
     reply: Reply
     where: Location
+    rate_limit: str | None = None  # the rate-limit policy, None: unlimited
 
     @property
     def method_name(self) -> str:
@@ -158,7 +178,9 @@ class Contract:
     openapi_name: str
     asyncapi_name: str
     roles: dict[str, str] = field(default_factory=dict)
+    rate_limits: RatePolicies = field(default_factory=RatePolicies)
     ws_path: str = ""
+    max_connections_per_user: int | None = None  # across every instance; None: no limit
     close_codes: list[CloseCode] = field(default_factory=list)
     rest: list[RestOperation] = field(default_factory=list)
     ws: list[WsOperation] = field(default_factory=list)

@@ -27,6 +27,7 @@ from codegen.contract import (
 )
 from codegen.errors import Location, Problems
 from codegen.names import OPERATION_ID, ROLE_NAME, SCHEMA_NAME, DerivedNames, tag_problem
+from codegen.rate_limits import RATE_LIMIT_HEADERS, policy_of, read_policies
 from codegen.refs import Node, SpecSet
 from codegen.schema_rules import check_named_schemas
 from codegen.source import Document
@@ -103,8 +104,10 @@ def read_openapi(specs: SpecSet, document: Document, contract: Contract, problem
     if not (isinstance(version, str) and version.startswith("3.1.")):
         problems.add(root.child("openapi").location, f"codegen reads OpenAPI 3.1 documents, not {version!r}")
         return
-    # The catalogue first: the AsyncAPI document checks its roles against it even when the rest is broken.
+    # The catalogues first: the AsyncAPI document checks its roles and policies against them even when the
+    # rest is broken.
     contract.roles = _read_roles(root, problems)
+    contract.rate_limits = read_policies(root, problems)
     specs.check_refs(document, problems)
     if problems:
         return
@@ -177,6 +180,7 @@ class _OperationReader:
         self.method_names = DerivedNames()
         self.pending_locations: list[_PendingLocation] = []
         self.fixed_headers: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.success_headers: dict[str, set[str]] = {}
 
     def read_all(self) -> None:
         self._check_schemes()
@@ -225,11 +229,14 @@ class _OperationReader:
         params = self._params(item, op)
         body = self._body(op)
         access = self._access(op)
+        rate_limit = policy_of(self.contract.rate_limits, op, self.problems)
         responses = self._responses(op, operation_id or "")
         if len(self.problems) > start or operation_id is None or tag is None or responses is None:
             return None
         success_status, response_model, statuses = responses
         self._check_required_statuses(op, access, bool(params) or body is not None, statuses)
+        if rate_limit is not None:
+            self._check_rate_limited(op, rate_limit, statuses, self.success_headers.get(operation_id, set()))
         return RestOperation(
             operation_id=operation_id,
             method=method,
@@ -247,6 +254,7 @@ class _OperationReader:
             access=access,
             statuses=statuses,
             where=op.location,
+            rate_limit=rate_limit,
         )
 
     def _operation_id(self, op: Node) -> str | None:
@@ -430,8 +438,11 @@ class _OperationReader:
         else:
             model = self._json_model(response, "application/json", f"response {status}")
         headers = response.value.get("headers") or {}
+        self.success_headers[operation_id] = set(headers)
         for name in headers:
             where = response.child("headers", name).location
+            if name in RATE_LIMIT_HEADERS:
+                continue  # set by the service's rate limiter, not by the generated route
             if name == "Location":
                 if status == 201:
                     self.pending_locations.append(_PendingLocation(operation_id, response, model))
@@ -502,6 +513,23 @@ class _OperationReader:
                 self.problems.add(
                     op.child("responses").location, f"operation must declare a {status} response: {reason}"
                 )
+
+    def _check_rate_limited(self, op: Node, policy: str, statuses: tuple[int, ...], headers: set[str]) -> None:
+        """A rate-limited operation documents what its limiter answers: 429 over the budget, 503 when the
+        limiter cannot count (fail-closed), and the budget's headers on its success response."""
+        for status, reason in ((429, "over its budget"), (503, "when the limiter cannot count")):
+            if status not in statuses:
+                self.problems.add(
+                    op.child("responses").location,
+                    f"operation is rate limited (policy {policy!r}): it must declare a {status} response ({reason})",
+                )
+        missing = [name for name in RATE_LIMIT_HEADERS if name not in headers]
+        if missing and 429 in statuses and 503 in statuses:
+            self.problems.add(
+                op.child("responses").location,
+                f"operation is rate limited (policy {policy!r}): its success response must declare the headers "
+                + ", ".join(missing),
+            )
 
     def _resolve_locations(self) -> None:
         by_id = {op.operation_id: op for op in self.contract.rest}

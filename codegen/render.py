@@ -39,6 +39,7 @@ def render_all(contract: Contract, rest_models: str, ws_models: str, openapi_jso
         ),
         "_runtime.py": _ENV.get_template("runtime.py.jinja").render(header=both),
         "permissions.py": _permissions(contract, both),
+        "rate_limits.py": _rate_limits(contract, both),
         "registry.py": _registry(contract, both),
         "openapi.json": openapi_json,
         "rest/__init__.py": _package(rest, f"The REST API of {contract.openapi_name}."),
@@ -322,6 +323,37 @@ def _permissions(contract: Contract, file_header: str) -> str:
         roles=roles,
         rest=rest,
         ws=ws,
+    )
+
+
+def _policy_constant(name: str | None) -> str:
+    return "None" if name is None else name.replace("-", "_").upper()
+
+
+def _rate_limits(contract: Contract, file_header: str) -> str:
+    policies = [
+        {
+            "constant": _policy_constant(policy.name),
+            "name": policy.name,
+            "limit": policy.limit,
+            "window": policy.window,
+            "description": policy.description,
+        }
+        for policy in contract.rate_limits.policies.values()
+    ]
+    rest = [{"key": op.enum_name, "policy": _policy_constant(op.rate_limit)} for op in contract.rest]
+    ws = [
+        {"key": op.enum_name, "policy": _policy_constant(op.rate_limit)}
+        for op in sorted(contract.ws, key=lambda op: op.pkg_id)
+    ]
+    return _ENV.get_template("rate_limits.py.jinja").render(
+        header=file_header,
+        openapi=contract.openapi_name,
+        policies=policies,
+        default=_policy_constant(contract.rate_limits.default),
+        rest=rest,
+        ws=ws,
+        max_connections=repr(contract.max_connections_per_user),
     )
 
 

@@ -32,13 +32,19 @@ NEW_PATH = """  /api/v1/authors/{author_id}/books:
       responses:
         "200":
           description: One page of the author's books.
+          headers:
+            RateLimit-Limit: {$ref: "#/components/headers/RateLimitLimit"}
+            RateLimit-Remaining: {$ref: "#/components/headers/RateLimitRemaining"}
+            RateLimit-Reset: {$ref: "#/components/headers/RateLimitReset"}
           content:
             application/json:
               schema: {$ref: "#/components/schemas/BookPage"}
         "401": {$ref: "#/components/responses/Unauthorized"}
         "403": {$ref: "#/components/responses/Forbidden"}
         "422": {$ref: "#/components/responses/ValidationFailed"}
+        "429": {$ref: "#/components/responses/TooManyRequests"}
         "500": {$ref: "#/components/responses/InternalError"}
+        "503": {$ref: "#/components/responses/Unavailable"}
 
 """
 

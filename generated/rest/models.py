@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import MISSING, BaseModel, ConfigDict, Field, SecretStr
@@ -74,7 +75,10 @@ class Health(BaseModel):
 
 class Readiness(BaseModel):
     status: Literal["ready"]
-    checks: Annotated[dict[str, Literal["ok"]], Field(description="Each dependency checked, by name.")]
+    checks: Annotated[
+        dict[str, Literal["ok"]],
+        Field(description="Each dependency checked (database, and redis when configured), by name."),
+    ]
 
 
 class PageMeta(BaseModel):
@@ -147,6 +151,14 @@ class Problem(BaseModel):
     status: Annotated[int, Field(description="The HTTP status code.", ge=400, le=599)]
     detail: Annotated[str | MISSING, Field(description="What went wrong in this occurrence.")] = MISSING
     instance: Annotated[str | MISSING, Field(description="The path of the request.")] = MISSING
+    request_id: Annotated[
+        str | MISSING, Field(description="The request's `X-Request-ID`, as in the service's logs.")
+    ] = MISSING
+
+
+class DependencyState(StrEnum):
+    ok = "ok"
+    failed = "failed"
 
 
 class ValidationIssue(BaseModel):
@@ -182,6 +194,16 @@ class Book(BaseModel):
 class BookPage(BaseModel):
     items: list[Book]
     meta: PageMeta
+
+
+class NotReadyProblem(Problem):
+    """
+    A problem document saying which dependency does not answer.
+    """
+
+    checks: Annotated[
+        dict[str, DependencyState], Field(description="Each dependency checked, by name, and whether it answered.")
+    ]
 
 
 class ValidationProblem(Problem):

@@ -25,9 +25,12 @@ class StatusCode(IntEnum):
     3 PERMISSION_DENIED: the caller lacks a role the message needs.
     4 NOT_FOUND: the resource named in `data` does not exist.
     5 CONFLICT: the request conflicts with the current state.
-    6 RATE_LIMITED: too many requests; try again later.
+    6 RATE_LIMITED: the user spent the budget of the message's rate-limit policy; `data.retry_after` says
+      when to send it again.
     7 UNKNOWN_PKG_ID: no message has this `pkg_id`.
     8 MALFORMED: the frame is not a JSON request envelope.
+    9 UNAVAILABLE: a dependency the request needs does not answer (the rate limiter's store, with
+      RATE_LIMIT_FAIL=closed); try again later.
 
     """
 
@@ -40,6 +43,7 @@ class StatusCode(IntEnum):
     RATE_LIMITED = 6
     UNKNOWN_PKG_ID = 7
     MALFORMED = 8
+    UNAVAILABLE = 9
 
 
 class WsError(BaseModel):
@@ -47,6 +51,9 @@ class WsError(BaseModel):
     errors: Annotated[
         list[ValidationIssue] | MISSING,
         Field(description="For INVALID_DATA and MALFORMED, each problem located in the request."),
+    ] = MISSING
+    retry_after: Annotated[
+        int | MISSING, Field(description="For RATE_LIMITED, seconds until the request would be accepted.", ge=1)
     ] = MISSING
 
 
@@ -168,7 +175,7 @@ class DeleteAuthorReply(BaseModel):
 class ErrorReply(BaseModel):
     pkg_id: Annotated[int | None, Field(description="The request's `pkg_id`, or null when none could be read.")]
     req_id: Annotated[ReqId | None, Field(description="The request's `req_id`, or null when none could be read.")]
-    status_code: Annotated[int, Field(description="A StatusCode other than 0 (OK).", ge=1, le=8)]
+    status_code: Annotated[int, Field(description="A StatusCode other than 0 (OK).", ge=1, le=9)]
     data: WsError
     meta: None
 

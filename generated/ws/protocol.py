@@ -38,6 +38,8 @@ class CloseCode(IntEnum):
     """A frame larger than the service accepts (64 KiB unless configured)."""
     INTERNAL_ERROR = 1011
     """The service failed on this connection; the failure is logged."""
+    TRY_AGAIN_LATER = 1013
+    """The connection limit cannot be checked (Redis down, RATE_LIMIT_FAIL=closed)."""
     TOKEN_EXPIRED = 4001
     """The access token expired; reconnect with a fresh one."""
     TOO_SLOW = 4002

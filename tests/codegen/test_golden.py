@@ -50,6 +50,7 @@ def test_golden_files_cover_every_kind_of_generated_file() -> None:
         "_runtime.py",
         "openapi.json",
         "permissions.py",
+        "rate_limits.py",
         "registry.py",
         "rest/__init__.py",
         "rest/_runtime.py",

@@ -73,7 +73,7 @@ def test_operation_without_operation_id_is_rejected(specs: SpecCopy) -> None:
 
 
 def test_operation_without_tag_is_rejected(specs: SpecCopy) -> None:
-    specs.edit("openapi", "operationId: getReadiness\n      tags: [system]\n", "operationId: getReadiness\n")
+    specs.edit("openapi", "      tags: [system]\n      summary: Readiness\n", "      summary: Readiness\n")
 
     where = specs.where("openapi", "get:", after="  /ready:")
     assert specs.problems() == [f"{where}: operation has no tag; the tag names the handler class that implements it"]
@@ -82,8 +82,8 @@ def test_operation_without_tag_is_rejected(specs: SpecCopy) -> None:
 def test_operation_with_two_tags_is_rejected(specs: SpecCopy) -> None:
     specs.edit(
         "openapi",
-        "operationId: getReadiness\n      tags: [system]",
-        "operationId: getReadiness\n      tags: [system, books]",
+        "tags: [system]\n      summary: Readiness",
+        "tags: [system, books]\n      summary: Readiness",
     )
 
     where = specs.where("openapi", "tags: [system, books]", "tags")
@@ -128,6 +128,102 @@ def test_openapi_without_a_role_catalogue_is_rejected(specs: SpecCopy) -> None:
         "spec/openapi.yaml:1:1: declare the catalogue of roles as `x-roles: {role-name: description}`"
         " at the top of the document"
     ]
+
+
+# --- Rate limits --------------------------------------------------------------------------------------------------
+
+
+def test_unknown_rate_limit_policy_on_an_operation_is_rejected_with_the_catalogue(specs: SpecCopy) -> None:
+    specs.edit(
+        "openapi",
+        "      operationId: createAuthor\n      x-rate-limit: write",
+        "      operationId: createAuthor\n      x-rate-limit: writes",
+    )
+
+    where = specs.where("openapi", "x-rate-limit: writes")
+    assert specs.problems() == [
+        f"{where}: unknown rate-limit policy 'writes': x-rate-limits has standard, write, login, unlimited"
+    ]
+
+
+def test_unknown_rate_limit_policy_on_a_message_is_rejected(specs: SpecCopy) -> None:
+    specs.edit("asyncapi", "x-rate-limit: write", "x-rate-limit: burst")
+
+    where = specs.where("asyncapi", "x-rate-limit: burst")
+    assert specs.problems() == [
+        f"{where}: unknown rate-limit policy 'burst': x-rate-limits has standard, write, login, unlimited"
+    ]
+
+
+def test_an_event_with_a_rate_limit_is_rejected(specs: SpecCopy) -> None:
+    specs.edit(
+        "asyncapi",
+        "  authorCreated:\n    action: send\n",
+        "  authorCreated:\n    action: send\n    x-rate-limit: write\n",
+    )
+
+    where = specs.where("asyncapi", "x-rate-limit: write", after="    action: send")
+    assert specs.problems() == [f"{where}: an event is sent by the server: it has no rate limit"]
+
+
+def test_a_default_policy_that_is_not_in_the_catalogue_is_rejected(specs: SpecCopy) -> None:
+    specs.edit("openapi", "  default: standard\n", "  default: normal\n")
+
+    where = specs.where("openapi", "default: normal")
+    assert specs.problems() == [
+        f"{where}: the default rate-limit policy 'normal' is not among the policies (standard, write, login)"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("policy", "located_at", "message"),
+    [
+        ("{limit: 0, window: 60}", "login", "policy 'login' needs `limit`: a whole number of requests, at least 1"),
+        ("{limit: 10, window: -1}", "login", "policy 'login' needs `window`: a number of seconds greater than 0"),
+        ("{limit: 10, window: 60, per: 60}", "per", "`per` in a rate-limit policy is not supported (limit, window)"),
+    ],
+)
+def test_a_policy_without_a_sensible_limit_and_window_is_rejected(
+    specs: SpecCopy, policy: str, located_at: str, message: str
+) -> None:
+    specs.edit("openapi", "    login: {limit: 10, window: 60, ", "    login: " + policy[:-1] + ", ")
+
+    where = specs.where("openapi", "    login: {", located_at)
+    assert specs.problems() == [f"{where}: {message}"]
+
+
+def test_a_rate_limited_operation_must_declare_429(specs: SpecCopy) -> None:
+    specs.edit(
+        "openapi",
+        '        "429": {$ref: "#/components/responses/TooManyRequests"}\n        "500"',
+        '        "500"',
+    )
+
+    where = specs.where("openapi", "responses:", after="operationId: createToken")
+    assert specs.problems() == [
+        f"{where}: operation is rate limited (policy 'login'): it must declare a 429 response (over its budget)"
+    ]
+
+
+def test_a_rate_limited_operation_must_declare_the_budget_headers(specs: SpecCopy) -> None:
+    specs.edit(
+        "openapi",
+        '            RateLimit-Remaining: {$ref: "#/components/headers/RateLimitRemaining"}\n',
+        "",
+    )
+
+    where = specs.where("openapi", "responses:", after="operationId: createToken")
+    assert specs.problems() == [
+        f"{where}: operation is rate limited (policy 'login'): its success response must declare the headers "
+        "RateLimit-Remaining"
+    ]
+
+
+def test_a_connection_limit_that_is_not_a_positive_number_is_rejected(specs: SpecCopy) -> None:
+    specs.edit("asyncapi", "x-max-connections-per-user: 5", "x-max-connections-per-user: 0")
+
+    where = specs.where("asyncapi", "x-max-connections-per-user: 0")
+    assert specs.problems() == [f"{where}: `x-max-connections-per-user` must be a whole number, at least 1"]
 
 
 # --- Constructs codegen does not render -------------------------------------------------------------------------
@@ -180,8 +276,11 @@ def test_request_body_that_is_not_json_is_unsupported(specs: SpecCopy) -> None:
 def test_secured_operation_without_401_is_rejected(specs: SpecCopy) -> None:
     specs.edit(
         "openapi",
-        'description: The book was deleted.\n        "401": {$ref: "#/components/responses/Unauthorized"}\n',
-        "description: The book was deleted.\n",
+        'RateLimitReset"}\n        "401": {$ref: "#/components/responses/Unauthorized"}\n'
+        '        "403": {$ref: "#/components/responses/Forbidden"}\n        "404": {$ref: "#/components/responses/NotFound"}\n'
+        '        "422"',
+        'RateLimitReset"}\n        "403": {$ref: "#/components/responses/Forbidden"}\n'
+        '        "404": {$ref: "#/components/responses/NotFound"}\n        "422"',
     )
 
     where = specs.where("openapi", "responses:", after="summary: Delete a book")
