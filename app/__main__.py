@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
 import sys
 
 from pydantic import ValidationError
@@ -106,12 +105,13 @@ def _print_invalid_settings(exc: ValidationError) -> None:
 
 
 def _serve(host: str, port: int) -> int:
+    from app.logs import configure_logging
     from app.main import create_app
     from app.server import serve
 
     try:
         settings = Settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(settings.log_level, settings.log_format)
         app = create_app(settings)
     except ValidationError as exc:
         _print_invalid_settings(exc)

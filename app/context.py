@@ -10,6 +10,7 @@ from app.auth.accounts import Accounts
 from app.auth.principal import Principal
 from app.db.database import Database
 from app.events import EventBus
+from app.readiness import Dependencies
 
 
 @dataclass(slots=True)
@@ -18,6 +19,7 @@ class RequestContext:
     database: Database
     events: EventBus
     accounts: Accounts
+    dependencies: Dependencies
     _session: AsyncSession | None = None
 
     @property

@@ -6,11 +6,14 @@ HTTP as problem+json (`app/http/problems.py`), WebSocket as a status code in the
     ├── PermissionDenied   403  credentials lack a role
     ├── NotFound           404  no such resource, or a resource named in the request does not exist
     ├── Conflict           409  the request conflicts with the current state
-    └── Unavailable        503  a dependency (the database) does not answer
+    ├── TooManyRequests    429  the caller spent the budget of a rate-limit policy
+    └── Unavailable        503  a dependency the request needs does not answer
+        └── NotReady       503  (readiness) which dependencies answer and which do not
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 
@@ -47,5 +50,19 @@ class Conflict(AppError):
     http_status = 409
 
 
+class TooManyRequests(AppError):
+    http_status = 429
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
 class Unavailable(AppError):
     http_status = 503
+
+
+class NotReady(Unavailable):
+    def __init__(self, answers: Mapping[str, bool], detail: str) -> None:
+        super().__init__(detail)
+        self.checks = {name: "ok" if answered else "failed" for name, answered in answers.items()}

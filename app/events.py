@@ -1,30 +1,60 @@
-"""Server events (AUTHOR_CREATED, ...) fanned out in-process to whoever subscribed (the WebSocket hub)."""
+"""Server events (AUTHOR_CREATED, ...): published once, delivered to the subscribers of every instance.
+
+With one instance the bus delivers in-process. With several, a relay (Redis pub/sub, app.pubsub) carries
+each event to every instance, this one included, which delivers it to its own subscribers: each connected
+client receives it exactly once, whichever instance it is connected to. When the relay is down, events are
+delivered to this instance's subscribers only (and that is logged), rather than to nobody.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from generated.ws._runtime import WsEvent
+from generated.ws.protocol import PkgID
 
 log = logging.getLogger(__name__)
 
-Subscriber = Callable[[WsEvent], Awaitable[None]]
+Subscriber = Callable[[PkgID, Any], Awaitable[None]]
+"""Receives an event's pkg_id and its data, ready for JSON."""
+
+
+class Relay(Protocol):
+    @property
+    def connected(self) -> bool: ...
+
+    async def publish(self, pkg_id: PkgID, data: Any) -> None: ...
 
 
 class EventBus:
     def __init__(self) -> None:
         self._subscribers: list[Subscriber] = []
+        self.relay: Relay | None = None
 
     def subscribe(self, subscriber: Subscriber) -> Callable[[], None]:
-        """Deliver every published event to `subscriber`; returns the function that stops it."""
+        """Deliver every event to `subscriber`; returns the function that stops it."""
         self._subscribers.append(subscriber)
         return lambda: self._subscribers.remove(subscriber)
 
     async def publish(self, event: WsEvent) -> None:
-        """Deliver `event` to every subscriber; one failing subscriber does not stop the others."""
+        """Send `event` to the subscribers of every instance (through the relay when there is one)."""
+        data = event.data.model_dump(mode="json", by_alias=True)
+        if self.relay is not None and self.relay.connected:
+            try:
+                await self.relay.publish(event.pkg_id, data)
+                return
+            except Exception as exc:
+                log.warning("event pkg_id %s not relayed (%s); delivered on this instance only", int(event.pkg_id), exc)
+        elif self.relay is not None:
+            log.warning("event pkg_id %s: the relay is down; delivered on this instance only", int(event.pkg_id))
+        await self.deliver(event.pkg_id, data)
+
+    async def deliver(self, pkg_id: PkgID, data: Any) -> None:
+        """Hand an event to this instance's subscribers; one failing subscriber does not stop the others."""
         for subscriber in list(self._subscribers):
             try:
-                await subscriber(event)
+                await subscriber(pkg_id, data)
             except Exception:
-                log.exception("event subscriber failed on pkg_id %s", int(event.pkg_id))
+                log.exception("event subscriber failed on pkg_id %s", int(pkg_id))

@@ -7,16 +7,19 @@ implementation, stop it with one message that says what to fix.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.handlers import handler_classes
 from app.http.context import context_provider
+from app.http.middleware import RequestMiddleware
 from app.http.problems import install_problem_handlers
+from app.metrics import CONTENT_TYPE, Metrics
 from app.services import Services
 from app.settings import Settings
 from app.ws.endpoint import websocket_endpoint
@@ -33,8 +36,8 @@ def load_openapi_document() -> dict[str, Any]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     handlers = bind(handler_classes())
-    services = Services.from_settings(settings)
     document = load_openapi_document()
+    services = Services.from_settings(settings, version=document["info"]["version"])
     app = FastAPI(
         title=document["info"]["title"],
         version=document["info"]["version"],
@@ -50,13 +53,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in build_routers(handlers, context_provider(services)):
         app.include_router(router)
     app.add_api_websocket_route(WS_PATH, websocket_endpoint(services, build_ws_table(handlers)))
+    # Beside the API, like /docs: for the operators' scrapers, not part of the contract with clients.
+    app.add_route("/metrics", _metrics_endpoint(services.metrics), methods=["GET"], include_in_schema=False)
     install_problem_handlers(app)
+    app.add_middleware(RequestMiddleware, metrics=services.metrics)  # outermost: sees every response
+    if settings.trusted_proxies:  # the client address behind them, for rate limits and logs
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     return app
+
+
+def _metrics_endpoint(metrics: Metrics) -> Callable[[Request], Awaitable[Response]]:
+    async def serve_metrics(_request: Request) -> Response:
+        return Response(metrics.exposition(), media_type=CONTENT_TYPE)
+
+    return serve_metrics
 
 
 def _lifespan(services: Services) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        await services.start()
         try:
             yield
         finally:

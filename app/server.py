@@ -34,6 +34,7 @@ def serve(app: FastAPI, settings: Settings, *, host: str, port: int) -> None:
         host=host,
         port=port,
         log_level=settings.log_level.lower(),
+        log_config=None,  # app.logs configured logging already: request ids, text or JSON lines
         ws_max_size=settings.ws_max_message_size,
         ws_ping_interval=settings.ws_ping_interval,
         ws_ping_timeout=settings.ws_ping_timeout,

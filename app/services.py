@@ -1,8 +1,18 @@
-"""The long-lived resources of one running service, built once from the settings at start-up."""
+"""The long-lived resources of one running service, built once from the settings at start-up.
+
+With REDIS_URL set, the rate limits, the WebSocket connection slots and the event relay live in Redis, so
+that several instances behind a load balancer act as one service; without it, all of them are in-process.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
 from app.auth.accounts import Accounts
 from app.auth.jwks import RemoteJwks
@@ -13,61 +23,150 @@ from app.auth.tokens import TokenIssuer
 from app.auth.verifier import ExternalTrust, LocalTrust, TokenVerifier
 from app.context import RequestContext
 from app.db.database import Database
+from app.errors import Unauthenticated
 from app.events import EventBus
+from app.limits.limiter import ConnectionSlots, RateLimiter, StoreHealth
+from app.limits.memory import MemoryBuckets, MemorySlots
+from app.limits.redis import RedisBuckets, RedisSlots
+from app.metrics import Metrics
+from app.pubsub import RedisRelay
+from app.readiness import Dependencies
 from app.settings import DEVELOPMENT_KEY, Settings
 from app.ws.hub import Hub
-from app.ws.metrics import WsCounts
+from generated.rate_limits import WS_MAX_CONNECTIONS_PER_USER
 
 
 @dataclass
 class Services:
     settings: Settings
     database: Database
+    redis: Redis | None
+    metrics: Metrics
     events: EventBus
+    relay: RedisRelay | None
     accounts: Accounts
     verifier: TokenVerifier
+    limiter: RateLimiter
+    slots: ConnectionSlots
+    dependencies: Dependencies
     hub: Hub
-    ws_metrics: WsCounts
+    _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Services:
+    def from_settings(cls, settings: Settings, *, version: str = "unknown") -> Services:
+        """The services of `settings`; `version` is the API's (the spec's info.version), for app_info."""
+        metrics = Metrics(version)
         key = signing_key(settings)
-        issuer = TokenIssuer(
-            key,
-            issuer=settings.token_issuer,
-            audience=settings.token_audience,
-            access_ttl=settings.access_token_ttl,
-            refresh_ttl=settings.refresh_token_ttl,
-        )
-        local = LocalTrust({key.kid: (key.public_key, key.algorithm)}, settings.token_issuer, settings.token_audience)
-        external = None
-        if settings.auth_jwks_url and settings.auth_issuer and settings.auth_audience:
-            external = ExternalTrust(
-                RemoteJwks(
-                    settings.auth_jwks_url,
-                    ttl=settings.auth_jwks_ttl,
-                    refetch_interval=settings.auth_jwks_refetch_interval,
-                ),
-                issuer=settings.auth_issuer,
-                audience=settings.auth_audience,
-                client_id=settings.auth_client_id or settings.auth_audience,
-            )
-        verifier = TokenVerifier(local=local, external=external)
+        database = Database(settings.database_url)
+        redis = connect_redis(settings) if settings.redis_url else None
         events, hub = EventBus(), Hub()
         events.subscribe(hub.broadcast)
+        relay = RedisRelay(redis, f"{settings.redis_prefix}events", events) if redis is not None else None
+        events.relay = relay
+        health = StoreHealth(fail_open=settings.rate_limit_fail == "open", on_failure=metrics.rate_limit_store_failed)
+        limiter = RateLimiter(
+            RedisBuckets(redis) if redis is not None else MemoryBuckets(),
+            health,
+            enabled=settings.rate_limit_enabled,
+            scale=settings.rate_limit_scale,
+            prefix=settings.redis_prefix,
+            on_refused=metrics.rate_limited,
+        )
+        slots = ConnectionSlots(
+            RedisSlots(redis) if redis is not None else MemorySlots(),
+            health,
+            limit=WS_MAX_CONNECTIONS_PER_USER if settings.rate_limit_enabled else None,
+            lease=settings.ws_connection_lease,
+            prefix=settings.redis_prefix,
+        )
         return cls(
-            settings, Database(settings.database_url), events, Accounts(issuer, Passwords()), verifier, hub, WsCounts()
+            settings=settings,
+            database=database,
+            redis=redis,
+            metrics=metrics,
+            events=events,
+            relay=relay,
+            accounts=Accounts(_issuer(settings, key), Passwords(), record=metrics.authenticated),
+            verifier=_verifier(settings, key),
+            limiter=limiter,
+            slots=slots,
+            dependencies=Dependencies(database, redis),
+            hub=hub,
         )
 
     def context(self, principal: Principal | None) -> RequestContext:
         """What a handler gets for one request (REST) or one message (WebSocket)."""
-        return RequestContext(principal, self.database, self.events, self.accounts)
+        return RequestContext(principal, self.database, self.events, self.accounts, self.dependencies)
+
+    async def authenticate(self, token: str) -> Principal:
+        """The principal of a bearer token (Unauthenticated when it is refused), counted in the metrics."""
+        try:
+            principal = await self.verifier.verify(token)
+        except Unauthenticated:
+            self.metrics.authenticated("bearer", False)
+            raise
+        self.metrics.authenticated("bearer", True)
+        return principal
+
+    async def start(self) -> None:
+        """Start what runs beside the requests: the event relay's subscription, the slot lease renewals."""
+        if self.relay is not None:
+            self._tasks.append(asyncio.create_task(self.relay.listen(), name="event relay"))
+            with contextlib.suppress(TimeoutError):  # Redis down at start-up: the relay connects when it is back
+                async with asyncio.timeout(self.settings.redis_timeout * 4):
+                    await self.relay.wait_subscribed()
+        if self.redis is not None:
+            self._tasks.append(asyncio.create_task(self.slots.keep_renewing(), name="connection slot leases"))
 
     async def close(self) -> None:
         await self.hub.shutdown(grace=0)  # whatever the server left open
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
         if self.verifier.external is not None:
             await self.verifier.external.jwks.close()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.database.dispose()
+
+
+def connect_redis(settings: Settings) -> Redis:
+    """A client that fails fast: short timeouts and no retries, so that an outage never holds a request up
+    (the callers decide what an unanswered command means)."""
+    assert settings.redis_url is not None
+    return Redis.from_url(
+        settings.redis_url,
+        socket_timeout=settings.redis_timeout,
+        socket_connect_timeout=settings.redis_timeout,
+        retry=Retry(NoBackoff(), 0),
+        health_check_interval=30,
+    )
+
+
+def _issuer(settings: Settings, key: SigningKey) -> TokenIssuer:
+    return TokenIssuer(
+        key,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        access_ttl=settings.access_token_ttl,
+        refresh_ttl=settings.refresh_token_ttl,
+    )
+
+
+def _verifier(settings: Settings, key: SigningKey) -> TokenVerifier:
+    local = LocalTrust({key.kid: (key.public_key, key.algorithm)}, settings.token_issuer, settings.token_audience)
+    external = None
+    if settings.auth_jwks_url and settings.auth_issuer and settings.auth_audience:
+        external = ExternalTrust(
+            RemoteJwks(
+                settings.auth_jwks_url, ttl=settings.auth_jwks_ttl, refetch_interval=settings.auth_jwks_refetch_interval
+            ),
+            issuer=settings.auth_issuer,
+            audience=settings.auth_audience,
+            client_id=settings.auth_client_id or settings.auth_audience,
+        )
+    return TokenVerifier(local=local, external=external)
 
 
 def signing_key(settings: Settings) -> SigningKey:

@@ -6,11 +6,12 @@ generated signing key under `var/`. Production points `DATABASE_URL` at PostgreS
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
@@ -59,6 +60,9 @@ class Settings(DatabaseSettings):
         description="In production the signing key must be given; in development one is generated under var/.",
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="`json` writes one JSON object per log line (for log collectors)."
+    )
 
     # Tokens this service issues.
     token_issuer: str = Field(default="specbound", min_length=1, description="`iss` of the tokens issued here.")
@@ -88,6 +92,48 @@ class Settings(DatabaseSettings):
     ws_ping_timeout: float = Field(default=20, gt=0, description="Seconds a client has to answer a ping.")
     ws_shutdown_grace: float = Field(default=10, ge=0, description="Seconds in-flight requests get at shutdown.")
     ws_close_timeout: float = Field(default=5, gt=0, description="Seconds a client has to read the close frame.")
+
+    # Several instances behind a load balancer share Redis: rate limits, connection limits and events.
+    redis_url: str | None = Field(default=None, description="redis://host:6379/0; unset: everything in-process.")
+    redis_prefix: str = Field(default="specbound:", description="Prefix of every Redis key and channel.")
+    redis_timeout: float = Field(default=0.25, gt=0, le=5, description="Seconds a Redis command may take.")
+
+    # Rate limits: the policies are in the spec (x-rate-limits); these say how they apply.
+    rate_limit_enabled: bool = Field(default=True, description="false: nothing is rate limited (load tests).")
+    rate_limit_scale: float = Field(default=1.0, gt=0, description="Multiplies the limit of every policy.")
+    rate_limit_fail: Literal["open", "closed"] = Field(
+        default="open",
+        description="When Redis does not answer: `open` lets requests through uncounted, `closed` refuses them.",
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Comma-separated addresses or CIDR ranges of proxies whose X-Forwarded-For is believed.",
+    )
+    ws_connection_lease: float = Field(
+        default=30, ge=1, description="Seconds a connection slot outlives an instance that stopped renewing it."
+    )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        return [item.strip() for item in value.split(",") if item.strip()] if isinstance(value, str) else value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _addresses(cls, proxies: list[str]) -> list[str]:
+        for proxy in proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(f"TRUSTED_PROXIES: {proxy!r} is not an IP address or CIDR range") from None
+        return proxies
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, url: str | None) -> str | None:
+        if url is not None and not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must look like redis://host:6379/0 (rediss:// for TLS)")
+        return url
 
     @field_validator("auth_jwks_url")
     @classmethod

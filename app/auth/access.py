@@ -14,7 +14,7 @@ def authorize(principal: Principal | None, access: Access) -> None:
     if principal is None:
         raise Unauthenticated("this operation needs a bearer token")
     if not permits(principal, access):
-        raise PermissionDenied(f"this needs the roles {_describe(access)}")
+        raise PermissionDenied(f"this needs the roles {describe(access)}")
 
 
 def permits(principal: Principal, access: Access) -> bool:
@@ -30,5 +30,6 @@ def bearer_token(authorization: str) -> str | None:
     return token.strip() or None
 
 
-def _describe(access: Access) -> str:
+def describe(access: Access) -> str:
+    """The roles `access` asks for, as a sentence: `a, b or c`."""
     return " or ".join(", ".join(sorted(roles)) for roles in access.alternatives)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -33,9 +34,12 @@ class TokenPair:
 
 
 class Accounts:
-    def __init__(self, issuer: TokenIssuer, passwords: Passwords) -> None:
+    def __init__(
+        self, issuer: TokenIssuer, passwords: Passwords, *, record: Callable[[str, bool], None] = lambda *_: None
+    ) -> None:
         self.issuer = issuer
         self.passwords = passwords
+        self._record = record  # (method, succeeded) of every login and refresh, for the metrics
 
     async def create_user(self, session: AsyncSession, *, username: str, password: str, roles: list[str]) -> UserRecord:
         return await register(session, self.passwords, username=username, password=password, roles=roles)
@@ -43,7 +47,9 @@ class Accounts:
     async def login(self, session: AsyncSession, *, username: str, password: str) -> TokenPair:
         user = await users.find_user(session=session, username=username)
         if not await self.passwords.verify(user.password_hash if user else None, password) or user is None:
+            self._record("password", False)
             raise Unauthenticated(WRONG_CREDENTIALS)
+        self._record("password", True)
         if self.passwords.needs_rehash(user.password_hash):
             await users.set_password_hash(session=session, user=user, password_hash=await self.passwords.hash(password))
         assert user.id is not None
@@ -56,6 +62,15 @@ class Accounts:
 
     async def refresh(self, session: AsyncSession, *, refresh_token: str) -> TokenPair:
         """Rotate, in one transaction: claim the family, revoke the token presented, record its successor."""
+        try:
+            pair = await self._rotate(session, refresh_token)
+        except Unauthenticated:
+            self._record("refresh", False)
+            raise
+        self._record("refresh", True)
+        return pair
+
+    async def _rotate(self, session: AsyncSession, refresh_token: str) -> TokenPair:
         try:
             claims = self.issuer.read_refresh_token(refresh_token)
         except InvalidRefreshToken:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from app.context import RequestContext
-from app.errors import Unavailable
+from app.errors import NotReady
 from generated.rest.models import Health, Readiness
 from generated.rest.system import SystemHandlers
 
-log = logging.getLogger(__name__)
-
-READINESS_TIMEOUT = 2.0  # seconds; a readiness probe must answer before the prober gives up
+_NAMES = {"database": "the database", "redis": "Redis"}
 
 
 class System(SystemHandlers[RequestContext]):
@@ -20,10 +15,9 @@ class System(SystemHandlers[RequestContext]):
         return Health(status="ok")
 
     async def get_readiness(self, ctx: RequestContext) -> Readiness:
-        try:
-            async with asyncio.timeout(READINESS_TIMEOUT):
-                await ctx.database.ping()
-        except Exception as exc:
-            log.warning("readiness: the database does not answer: %s", exc)
-            raise Unavailable("the database does not answer") from None
-        return Readiness(status="ready", checks={"database": "ok"})
+        answers = await ctx.dependencies.check()
+        failed = [name for name, answered in answers.items() if not answered]
+        if failed:
+            names = " and ".join(_NAMES.get(name, name) for name in failed)
+            raise NotReady(answers, f"{names} {'does' if len(failed) == 1 else 'do'} not answer")
+        return Readiness(status="ready", checks=dict.fromkeys(answers, "ok"))

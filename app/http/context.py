@@ -1,5 +1,10 @@
 """The context provider the generated routers call: one dependency per operation that authenticates the
-caller, enforces the operation's entry in the generated REST permission table, and yields the handler context."""
+caller, spends the operation's rate-limit budget, enforces its entry in the generated permission table, and
+yields the handler context.
+
+The budget is spent before roles are checked, and by the client address when no valid token came: a flood of
+requests with bad tokens or without the roles is limited as much as any other.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,14 @@ from collections.abc import AsyncIterator, Callable
 from fastapi import Request
 
 from app.auth.access import authorize, bearer_token
+from app.auth.principal import Principal
 from app.context import RequestContext
+from app.errors import TooManyRequests, Unauthenticated
+from app.http.middleware import add_response_headers
+from app.limits.limiter import caller_key
 from app.services import Services
 from generated.permissions import REST_PERMISSIONS
+from generated.rate_limits import REST_RATE_LIMITS, Policy
 from generated.rest._runtime import ContextProvider
 from generated.rest.operations import OperationId
 
@@ -18,10 +28,20 @@ from generated.rest.operations import OperationId
 def context_provider(services: Services) -> ContextProvider:
     def for_operation(operation: OperationId) -> Callable[[Request], AsyncIterator[RequestContext]]:
         access = REST_PERMISSIONS[operation]
+        policy = REST_RATE_LIMITS[operation]
 
         async def request_context(request: Request) -> AsyncIterator[RequestContext]:
             token = None if access.public else bearer_token(request.headers.get("authorization", ""))
-            principal = await services.verifier.verify(token) if token is not None else None
+            principal, refused = None, None
+            if token is not None:
+                try:
+                    principal = await services.authenticate(token)
+                except Unauthenticated as exc:
+                    refused = exc
+            if policy is not None:
+                await _spend(services, request, policy, principal)
+            if refused is not None:
+                raise refused
             authorize(principal, access)  # the one place that decides 401 (no caller) and 403 (no roles)
             context = services.context(principal)
             try:
@@ -32,3 +52,18 @@ def context_provider(services: Services) -> ContextProvider:
         return request_context
 
     return for_operation
+
+
+async def _spend(services: Services, request: Request, policy: Policy, principal: Principal | None) -> None:
+    """Spend one request of the caller's budget; TooManyRequests when there is none left."""
+    address = request.client.host if request.client else None
+    caller = caller_key(principal.subject if principal else None, address)
+    decision = await services.limiter.check(policy, caller, "http")
+    if decision is None:
+        return
+    add_response_headers(request.scope, decision.headers())
+    if not decision.allowed:
+        raise TooManyRequests(
+            f"over the {policy.name!r} rate limit of {decision.limit} requests per {policy.window:g} s",
+            retry_after=decision.retry_after_seconds,
+        )

@@ -7,7 +7,6 @@ reference that the 500 response carries, and nothing else of it leaks.
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Mapping, Sequence
 from http import HTTPStatus
@@ -19,10 +18,11 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.errors import AppError, Unauthenticated
+from app.errors import AppError, NotReady, TooManyRequests, Unauthenticated
+from app.http.routes import ROUTES
+from app.logs import current_request_id
 from generated.rest._runtime import body_errors
-from generated.rest.models import Problem, ValidationIssue, ValidationProblem
-from generated.rest.operations import OPERATIONS
+from generated.rest.models import NotReadyProblem, Problem, ValidationIssue, ValidationProblem
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +36,22 @@ def problem(
     *,
     headers: Mapping[str, str] | None = None,
     errors: Sequence[ValidationIssue] | None = None,
+    checks: Mapping[str, str] | None = None,
 ) -> Response:
     fields: dict[str, Any] = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status}
     fields["instance"] = quote(request.url.path, safe="/")  # a URI reference: percent-encoded, as sent
     if detail:
         fields["detail"] = detail
-    body = ValidationProblem(**fields, errors=list(errors)) if errors is not None else Problem(**fields)
+    request_id = current_request_id()
+    if request_id is not None:
+        fields["request_id"] = request_id
+    body: Problem | ValidationProblem | NotReadyProblem
+    if errors is not None:
+        body = ValidationProblem(**fields, errors=list(errors))
+    elif checks is not None:
+        body = NotReadyProblem(**fields, checks=checks)
+    else:
+        body = Problem(**fields)
     return Response(body.model_dump_json(), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -55,8 +65,13 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 
 async def _app_error(request: Request, exc: AppError) -> Response:
-    headers = {"WWW-Authenticate": exc.challenge} if isinstance(exc, Unauthenticated) else None
-    return problem(request, exc.http_status, exc.detail, headers=headers)
+    headers: dict[str, str] = {}
+    if isinstance(exc, Unauthenticated):
+        headers["WWW-Authenticate"] = exc.challenge
+    elif isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
+    checks = exc.checks if isinstance(exc, NotReady) else None
+    return problem(request, exc.http_status, exc.detail, headers=headers, checks=checks)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
@@ -82,31 +97,11 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     if exc.status_code == 405:
         # Starlette names only the methods of the one route it tried; the client needs every method the spec
         # serves at this path.
-        allowed = _SPEC_METHODS.allowed(request.url.path)
+        allowed = ROUTES.allowed(request.url.path)
         if allowed:
             headers["Allow"] = ", ".join(allowed)
     detail = exc.detail if exc.detail != HTTPStatus(exc.status_code).phrase else None
     return problem(request, exc.status_code, detail, headers=headers)
-
-
-class _MethodsByPath:
-    """The methods the spec declares for each path template, matched against concrete paths."""
-
-    def __init__(self) -> None:
-        methods: dict[str, set[str]] = {}
-        for operation in OPERATIONS.values():
-            methods.setdefault(operation.path, set()).add(operation.method)
-        self._patterns = [(_template_pattern(path), sorted(found)) for path, found in methods.items()]
-
-    def allowed(self, path: str) -> list[str]:
-        return next((found for pattern, found in self._patterns if pattern.fullmatch(path)), [])
-
-
-def _template_pattern(template: str) -> re.Pattern[str]:
-    return re.compile(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)))
-
-
-_SPEC_METHODS = _MethodsByPath()
 
 
 class UnexpectedErrors:

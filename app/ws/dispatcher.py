@@ -16,13 +16,16 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.auth.access import describe, permits
 from app.auth.principal import Principal
-from app.errors import AppError, Conflict, NotFound, PermissionDenied
+from app.errors import AppError, Conflict, NotFound, PermissionDenied, Unavailable
+from app.limits.limiter import caller_key
 from app.services import Services
 from app.ws.envelope import BadEnvelope, Rejection, Request, error_reply, parse_request, reply
 from app.ws.metrics import WsMetrics
 from generated._runtime import validate_json
 from generated.permissions import WS_PERMISSIONS
+from generated.rate_limits import DEFAULT_POLICY, WS_RATE_LIMITS
 from generated.ws._runtime import WsRoute
 from generated.ws.models import StatusCode
 from generated.ws.protocol import MESSAGES, PkgID
@@ -34,6 +37,7 @@ _STATUSES: Mapping[type[AppError], StatusCode] = {
     NotFound: StatusCode.NOT_FOUND,
     Conflict: StatusCode.CONFLICT,
     PermissionDenied: StatusCode.PERMISSION_DENIED,
+    Unavailable: StatusCode.UNAVAILABLE,
 }
 
 
@@ -51,6 +55,9 @@ class Dispatcher:
         try:
             parsed = parse_request(text)
             pkg_id, req_id = parsed.pkg_id, parsed.req_id
+            limited = await self._spend(principal, pkg_id)
+            if limited is not None:
+                return error_reply(pkg_id, req_id, limited)
             if isinstance(parsed, BadEnvelope):
                 return error_reply(pkg_id, req_id, parsed.rejection)
             return await self._answer(principal, parsed)
@@ -66,11 +73,10 @@ class Dispatcher:
         route = self.table.get(pkg_id)
         if route is None:
             return error_reply(pkg_id, req_id, _unknown(pkg_id))
-        if not WS_PERMISSIONS[route.pkg_id].allows(principal.roles):
-            roles = ", ".join(sorted(next(iter(WS_PERMISSIONS[route.pkg_id].alternatives))))
-            return error_reply(
-                pkg_id, req_id, Rejection(StatusCode.PERMISSION_DENIED, f"this message needs the roles {roles}")
-            )
+        access = WS_PERMISSIONS[route.pkg_id]
+        if not permits(principal, access):
+            message = f"this message needs the roles {describe(access)}"
+            return error_reply(pkg_id, req_id, Rejection(StatusCode.PERMISSION_DENIED, message))
         try:
             validated = validate_json(route.data_model, json.dumps(request.data))
         except ValidationError as exc:
@@ -90,6 +96,21 @@ class Dispatcher:
         finally:
             await context.close()
         return reply(pkg_id, req_id, StatusCode.OK, data_out, meta)
+
+    async def _spend(self, principal: Principal, pkg_id: int | None) -> Rejection | None:
+        """Spend one request of the user's budget for `pkg_id` (frames naming no request message spend the
+        default policy's); the rejection when there is none left, or when the limiter cannot count."""
+        policy = WS_RATE_LIMITS.get(pkg_id, DEFAULT_POLICY)  # type: ignore[call-overload]
+        if policy is None:
+            return None
+        try:
+            decision = await self.services.limiter.check(policy, caller_key(principal.subject, None), "ws")
+        except Unavailable as exc:
+            return Rejection(StatusCode.UNAVAILABLE, exc.detail)
+        if decision is None or decision.allowed:
+            return None
+        message = f"over the {policy.name!r} rate limit of {decision.limit} requests per {policy.window:g} s"
+        return Rejection(StatusCode.RATE_LIMITED, message, retry_after=decision.retry_after_seconds)
 
 
 def _failed(pkg_id: int | None) -> Rejection:

@@ -28,6 +28,7 @@ class Rejection:
     status: StatusCode
     message: str
     errors: list[dict[str, Any]] | None = None
+    retry_after: int | None = None  # RATE_LIMITED: seconds until the request would be accepted
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +85,8 @@ def error_reply(pkg_id: int | None, req_id: str | None, rejection: Rejection) ->
     data: dict[str, Any] = {"message": rejection.message}
     if rejection.errors is not None:
         data["errors"] = rejection.errors
+    if rejection.retry_after is not None:
+        data["retry_after"] = rejection.retry_after
     return reply(pkg_id, req_id, rejection.status, data)
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from app.auth.access import permits
 from app.ws.connection import Connection
 from app.ws.envelope import reply
 from generated.permissions import WS_PERMISSIONS
-from generated.ws._runtime import WsEvent
 from generated.ws.models import StatusCode
+from generated.ws.protocol import PkgID
 
 
 class Hub:
@@ -33,10 +34,10 @@ class Hub:
         finally:
             self.connections.discard(connection)
 
-    async def broadcast(self, event: WsEvent) -> None:
-        """Push `event` to every connection whose roles allow receiving it (WS_PERMISSIONS)."""
-        access = WS_PERMISSIONS[event.pkg_id]
-        frame = reply(int(event.pkg_id), None, StatusCode.OK, event.data.model_dump(mode="json", by_alias=True))
+    async def broadcast(self, pkg_id: PkgID, data: Any) -> None:
+        """Push an event to every connection whose roles allow receiving it (WS_PERMISSIONS)."""
+        access = WS_PERMISSIONS[pkg_id]
+        frame = reply(int(pkg_id), None, StatusCode.OK, data)
         for connection in list(self.connections):
             if permits(connection.principal, access):
                 connection.push_event(frame)

@@ -31,6 +31,7 @@ async def test_an_unknown_path_is_a_404_problem(client: httpx.AsyncClient) -> No
         "title": "Not Found",
         "status": 404,
         "instance": "/api/v1/nothing-here",
+        "request_id": response.headers["x-request-id"],
     }
 
 
@@ -98,6 +99,7 @@ async def test_readiness_is_503_naming_the_database_when_it_does_not_answer() ->
     assert ready.status_code == 503
     assert ready.headers["content-type"] == "application/problem+json"
     assert ready.json()["detail"] == "the database does not answer"
+    assert ready.json()["checks"] == {"database": "failed"}
     assert health.status_code == 200
 
 

@@ -68,6 +68,7 @@ async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(
         "status": 401,
         "detail": "wrong username or password",
         "instance": "/api/v1/auth/token",
+        "request_id": response.headers["x-request-id"],
     }
 
 

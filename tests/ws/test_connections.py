@@ -72,7 +72,7 @@ async def test_without_a_valid_token_the_connection_is_closed_before_any_frame_i
     assert [opcode for opcode, _ in frames] == [0x8]  # a close frame, and no reply to the frame sent
     assert close_code(frames) == CloseCode.POLICY_VIOLATION
     assert frames[0][1][2:].decode() == reason
-    assert server.app.state.services.ws_metrics.received == 0
+    assert server.app.state.services.metrics.value("ws_messages_received_total") == 0
 
 
 async def test_a_token_in_the_query_string_does_not_reach_the_logs(start_server: StartServer) -> None:
@@ -150,11 +150,11 @@ async def test_the_connection_is_closed_when_its_token_expires(start_server: Sta
 
 async def test_a_peer_that_stops_answering_pings_is_dropped(start_server: StartServer) -> None:
     server = start_server(ws_ping_interval=0.2, ws_ping_timeout=0.2)
-    metrics = server.app.state.services.ws_metrics
+    metrics = server.app.state.services.metrics
     raw = open_raw(server.port, mint())  # completes the upgrade, then neither reads nor answers pings: a dead peer
     try:
-        await _until(lambda: metrics.active == 1)
-        await _until(lambda: metrics.active == 0, within=5)
+        await _until(lambda: metrics.value("ws_connections_active") == 1)
+        await _until(lambda: metrics.value("ws_connections_active") == 0, within=5)
     finally:
         raw.close()
 
@@ -162,7 +162,7 @@ async def test_a_peer_that_stops_answering_pings_is_dropped(start_server: StartS
 async def test_a_client_that_leaves_without_reading_its_replies_is_let_go(start_server: StartServer) -> None:
     """Its replies fill the outbox; once it is gone, the connection must end, not wait for room forever."""
     server = start_server(ws_send_queue_size=4, ws_max_concurrent_requests=2)
-    metrics = server.app.state.services.ws_metrics
+    metrics = server.app.state.services.metrics
     token = mint()
     async with connected(server.ws_url, token) as writer:
         for number in range(50):
@@ -170,10 +170,10 @@ async def test_a_client_that_leaves_without_reading_its_replies_is_let_go(start_
     raw = open_raw(server.port, token, receive_buffer=4096)
     for _ in range(600):
         send_text(raw, json.dumps({"pkg_id": PkgID.GET_AUTHORS, "req_id": str(uuid.uuid4()), "data": {}}))
-    await _until(lambda: metrics.active == 1)
+    await _until(lambda: metrics.value("ws_connections_active") == 1)
     raw.close()
 
-    await _until(lambda: metrics.active == 0, within=10)
+    await _until(lambda: metrics.value("ws_connections_active") == 0, within=10)
 
 
 async def test_a_frame_nested_deeper_than_the_parser_goes_is_malformed(start_server: StartServer) -> None:
@@ -191,7 +191,15 @@ async def test_metrics_count_only_the_pkg_ids_of_the_spec(start_server: StartSer
         for pkg_id in (10**30, 10**30 + 1, -5, PkgID.GET_AUTHORS):
             await client.request(pkg_id, {})
 
-    assert set(server.app.state.services.ws_metrics.handled) == {None, PkgID.GET_AUTHORS}
+    metrics = server.app.state.services.metrics
+    samples = {
+        sample.labels["pkg_id"]: sample.value
+        for metric in metrics.registry.collect()
+        if metric.name == "ws_message_processing_duration_seconds"
+        for sample in metric.samples
+        if sample.name.endswith("_count")
+    }
+    assert samples == {"unknown": 3, str(int(PkgID.GET_AUTHORS)): 1}
 
 
 async def test_requests_on_one_connection_are_answered_concurrently(
@@ -256,7 +264,7 @@ async def test_an_event_reaches_every_client_allowed_to_see_it(start_server: Sta
 
 async def test_a_client_that_never_reads_is_closed_too_slow_and_holds_up_no_one(start_server: StartServer) -> None:
     server = start_server(ws_send_queue_size=8, ws_close_timeout=5)
-    metrics = server.app.state.services.ws_metrics
+    metrics = server.app.state.services.metrics
     big = Author.model_construct(id=1, name="x" * 60_000)  # large events fill a silent client's buffers quickly
     events = 300
 
@@ -278,7 +286,12 @@ async def test_a_client_that_never_reads_is_closed_too_slow_and_holds_up_no_one(
     assert received == [events, events]
     assert close_code(frames) == CloseCode.TOO_SLOW
     assert sum(1 for opcode, _ in frames if opcode == 0x1) < events  # it was dropped, not served everything
-    await _until(lambda: metrics.closed[CloseCode.TOO_SLOW] == 1 and metrics.active == 0)
+    await _until(
+        lambda: (
+            metrics.value("ws_connections_closed_total", code="too_slow") == 1
+            and metrics.value("ws_connections_active") == 0
+        )
+    )
 
 
 # --- Shutdown ------------------------------------------------------------------------------------------------------

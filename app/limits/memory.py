@@ -1,0 +1,61 @@
+"""The in-process store: counts for one instance of the service, with nothing else to run.
+
+Everything here runs on the event loop without awaiting in between, so each check is atomic.
+"""
+
+from __future__ import annotations
+
+import time
+
+from app.limits.budget import Decision, Rate, decide
+
+_SWEEP_EVERY = 1024  # checks between two sweeps of the callers whose budget is whole again
+
+
+class MemoryBuckets:
+    """GCRA state per key: the theoretical arrival time, in microseconds of the monotonic clock."""
+
+    def __init__(self) -> None:
+        self._tat: dict[str, int] = {}
+        self._checks = 0
+
+    async def take(self, key: str, rate: Rate) -> Decision:
+        now = time.monotonic_ns() // 1000
+        tat = max(self._tat.get(key, now), now)
+        new_tat = tat + rate.interval_us
+        if new_tat - rate.window_us > now:
+            return decide(rate, allowed=False, reset_us=tat - now, retry_us=new_tat - rate.window_us - now)
+        self._tat[key] = new_tat
+        self._checks += 1
+        if self._checks % _SWEEP_EVERY == 0:
+            self._sweep(now)
+        return decide(rate, allowed=True, reset_us=new_tat - now, retry_us=0)
+
+    def _sweep(self, now: int) -> None:
+        """Forget callers whose budget is whole: they cost memory and would start from full anyway."""
+        for key in [key for key, tat in self._tat.items() if tat <= now]:
+            del self._tat[key]
+
+
+class MemorySlots:
+    """The open connections of each user, in this instance."""
+
+    def __init__(self) -> None:
+        self._held: dict[str, set[str]] = {}
+
+    async def acquire(self, key: str, member: str, limit: int, lease: float) -> bool:
+        held = self._held.setdefault(key, set())
+        if len(held) >= limit:
+            return False
+        held.add(member)
+        return True
+
+    async def release(self, key: str, member: str) -> None:
+        held = self._held.get(key)
+        if held is not None:
+            held.discard(member)
+            if not held:
+                del self._held[key]
+
+    async def renew(self, held: list[tuple[str, str]], lease: float) -> None:
+        """Nothing to renew: an instance's own memory does not outlive it."""
