@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app.auth.accounts import Accounts
 from app.auth.jwks import RemoteJwks
@@ -132,14 +133,15 @@ class Services:
 
 
 def connect_redis(settings: Settings) -> Redis:
-    """A client that fails fast: short timeouts and no retries, so that an outage never holds a request up
-    (the callers decide what an unanswered command means)."""
+    """A client that fails fast, so that an outage never holds a request up (the callers decide what an
+    unanswered command means): short timeouts, never retried. A broken connection (Redis restarted since it
+    was opened) is retried once, at once, on a new one: that is how the pool finds out Redis is back."""
     assert settings.redis_url is not None
     return Redis.from_url(
         settings.redis_url,
         socket_timeout=settings.redis_timeout,
         socket_connect_timeout=settings.redis_timeout,
-        retry=Retry(NoBackoff(), 0),
+        retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         health_check_interval=30,
     )
 

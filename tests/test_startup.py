@@ -128,9 +128,13 @@ def test_an_unusable_signing_key_stops_start_up(sqlite_url: str, overrides: dict
             "in production AUTH_JWKS_URL must be https",
         ),
         ({"auth_jwks_refetch_interval": 0}, "greater than or equal to 0.5"),
+        ({"redis_url": "localhost:6379"}, "REDIS_URL must look like redis://host:6379/0"),
+        ({"trusted_proxies": "10.0.0.1, proxy.internal"}, "'proxy.internal' is not an IP address or CIDR range"),
+        ({"rate_limit_fail": "sometimes"}, "Input should be 'open' or 'closed'"),
+        ({"rate_limit_scale": 0}, "greater than 0"),
     ],
 )
-def test_inconsistent_authentication_settings_are_refused(values: dict[str, object], message: str) -> None:
+def test_inconsistent_or_invalid_settings_are_refused(values: dict[str, object], message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         Settings(_env_file=None, **values)  # type: ignore[arg-type]
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import ROOT
+from tests.support.process import serving
 
 NEW_PATH = """  /api/v1/authors/{author_id}/books:
     parameters:
@@ -140,39 +138,3 @@ def _inserted_only(before: str, after: str) -> bool:
     remaining = iter(after.splitlines())
     kept = [line for line in before.splitlines() if not line.startswith(("from ", "import "))]
     return all(any(line == candidate for candidate in remaining) for line in kept)
-
-
-class serving:  # noqa: N801 - used as a context manager, reads like one
-    """`python -m app serve` on a free port, until the block ends."""
-
-    def __init__(self, repository: Path, **env: str) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        environment = {**os.environ, "PYTHONPATH": str(repository), **env}
-        self.log = repository / "serve.log"
-        with self.log.open("w") as log:  # a file, not a pipe: an unread pipe blocks a chatty server
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "app", "serve", "--port", str(self.port)],
-                cwd=repository,
-                env=environment,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-
-    def __enter__(self) -> str:
-        base_url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the service exited:\n{self.log.read_text()}")
-            try:
-                httpx.get(f"{base_url}/health", timeout=1)
-                return base_url
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(f"the service did not start within 30 s:\n{self.log.read_text()}")
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        self.process.wait(timeout=15)

@@ -37,6 +37,12 @@ class Client:
                     self._replies[frame["req_id"]] = frame
         return self._replies.pop(req_id)  # type: ignore[arg-type]
 
+    async def event(self, *, within: float = 10) -> dict[str, Any]:
+        """The next server event: one set aside while waiting for a reply, else the next frame."""
+        if self.events:
+            return self.events.pop(0)
+        return await self.frame(within=within)
+
     async def frame(self, *, within: float = 10) -> dict[str, Any]:
         """The next frame, whatever it is."""
         async with asyncio.timeout(within):
