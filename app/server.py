@@ -8,6 +8,7 @@ the frame size limit are uvicorn's own, configured from the settings.
 from __future__ import annotations
 
 import socket
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -28,15 +29,20 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def server_config(app: FastAPI, settings: Settings, *, host: str, port: int, **overrides: Any) -> uvicorn.Config:
+    """How uvicorn serves the application: the WebSocket limits and keepalive from the settings."""
+    options: dict[str, Any] = {
+        "log_level": settings.log_level.lower(),
+        "log_config": None,  # app.logs configured logging already: request ids, text or JSON lines
+        # wsproto: uvicorn's websockets-sansio layer leaves an upgrade with a header line over 8 KiB (an
+        # oversized token) unanswered, and then fails at shutdown; wsproto hands it to the app to refuse.
+        "ws": "wsproto",
+        "ws_max_size": settings.ws_max_message_size,
+        "ws_ping_interval": settings.ws_ping_interval,
+        "ws_ping_timeout": settings.ws_ping_timeout,
+    }
+    return uvicorn.Config(app, host=host, port=port, **{**options, **overrides})
+
+
 def serve(app: FastAPI, settings: Settings, *, host: str, port: int) -> None:
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        log_level=settings.log_level.lower(),
-        log_config=None,  # app.logs configured logging already: request ids, text or JSON lines
-        ws_max_size=settings.ws_max_message_size,
-        ws_ping_interval=settings.ws_ping_interval,
-        ws_ping_timeout=settings.ws_ping_timeout,
-    )
-    Server(config, app.state.services).run()
+    Server(server_config(app, settings, host=host, port=port), app.state.services).run()

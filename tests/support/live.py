@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
-from app.server import Server
+from app.server import Server, server_config
 
 T = TypeVar("T")
 
@@ -24,15 +24,11 @@ class LiveServer:
             probe.bind(("127.0.0.1", 0))
             self.port: int = probe.getsockname()[1]
         settings = app.state.services.settings
-        options = {
-            "ws_max_size": settings.ws_max_message_size,
-            "ws_ping_interval": settings.ws_ping_interval,
-            "ws_ping_timeout": settings.ws_ping_timeout,
-            "log_level": "warning",
-            **config,
-        }
+        options = {"log_level": "warning", "log_config": uvicorn.config.LOGGING_CONFIG, **config}
         self.app = app
-        self.server = Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, **options), app.state.services)
+        self.server = Server(
+            server_config(app, settings, host="127.0.0.1", port=self.port, **options), app.state.services
+        )
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_until_complete, args=(self.server.serve(),), daemon=True)
 
