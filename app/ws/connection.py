@@ -24,7 +24,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from app.auth.principal import Principal
 from app.auth.tokens import LEEWAY_SECONDS
 from app.settings import Settings
-from app.ws.envelope import Rejection, error_reply, parse_request
+from app.ws.envelope import BadEnvelope, Rejection, error_reply, parse_request
 from app.ws.metrics import WsMetrics
 from generated.ws.models import StatusCode
 from generated.ws.protocol import CloseCode
@@ -123,12 +123,11 @@ class Connection:
                 return
             if self.close_code is not None:
                 continue  # closing: read on until the client's close arrives
-            if self._draining:
-                self._refuse_while_draining(message.get("text"))
-                continue
             text = message.get("text")
             if text is None:
                 await self.close(CloseCode.UNSUPPORTED_DATA, "binary frames are not supported; send JSON text")
+            elif self._draining:
+                self._refuse_while_draining(text)
             elif len(text) > self.max_frame_bytes // 4 and len(text.encode()) > self.max_frame_bytes:
                 await self.close(CloseCode.MESSAGE_TOO_BIG, f"frames are at most {self.max_frame_bytes} bytes")
             else:
@@ -141,12 +140,15 @@ class Connection:
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
 
-    def _refuse_while_draining(self, text: str | None) -> None:
-        """A request that arrives during shutdown still gets its one reply: the service is going away."""
-        parsed = parse_request(text) if text is not None else None
-        if parsed is None:
-            return
-        rejection = Rejection(StatusCode.ERROR, "the service is shutting down; send it again on a new connection")
+    def _refuse_while_draining(self, text: str) -> None:
+        """A request that arrives during shutdown still gets its one reply: what is wrong with its envelope, or
+        that the service is going away. (A client whose outbox is full is not reading: the close follows.)"""
+        parsed = parse_request(text)
+        rejection = (
+            parsed.rejection
+            if isinstance(parsed, BadEnvelope)
+            else Rejection(StatusCode.ERROR, "the service is shutting down; send it again on a new connection")
+        )
         with contextlib.suppress(asyncio.QueueFull):
             self._outbox.put_nowait(error_reply(parsed.pkg_id, parsed.req_id, rejection))
 
