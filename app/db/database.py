@@ -48,12 +48,21 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    """Foreign keys are off by default in SQLite, and WAL lets readers proceed while one request writes."""
+    """Foreign keys are off by default in SQLite, and WAL lets readers proceed while one request writes.
+
+    SQLite's own lower() folds ASCII letters only, so a case-insensitive search (`lower(name) LIKE lower(?)`)
+    would miss "Émile" for "émile", where PostgreSQL finds it: lower() is Python's here, as Unicode has it.
+    """
+    connection.create_function("lower", 1, _lower, deterministic=True)
     cursor = connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.close()
+
+
+def _lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _ensure_directory(url: str) -> None:

@@ -61,6 +61,18 @@ async def test_name_filter_is_case_insensitive_and_takes_wildcards_literally(cli
     assert [a["name"] for a in underscore["items"]] == ["100% Real_Name"]
 
 
+async def test_name_filter_ignores_case_beyond_ascii_on_both_back_ends(client: httpx.AsyncClient) -> None:
+    for name in ("Émile Zola", "Ömer Seyfettin", "Ivo Andrić"):
+        await create_author(client, name)
+
+    found = {
+        text: [a["name"] for a in (await client.get("/api/v1/authors", params={"name": text})).json()["items"]]
+        for text in ("émile", "ÖMER", "ANDRIĆ")
+    }
+
+    assert found == {"émile": ["Émile Zola"], "ÖMER": ["Ömer Seyfettin"], "ANDRIĆ": ["Ivo Andrić"]}
+
+
 async def test_partial_update_changes_only_the_fields_sent(client: httpx.AsyncClient) -> None:
     author = await create_author(client, "Iain Banks")
 
