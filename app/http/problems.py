@@ -52,6 +52,8 @@ def problem(
         body = NotReadyProblem(**fields, checks=checks)
     else:
         body = Problem(**fields)
+    # An error answers one request at one moment (and may name a token or a user): never cached.
+    headers = {"Cache-Control": "no-store", **(headers or {})}
     return Response(body.model_dump_json(), status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -62,6 +62,7 @@ async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(
 
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["cache-control"] == "no-store"  # an answer about credentials is never cached
     assert response.json() == {
         "type": "about:blank",
         "title": "Unauthorized",
