@@ -37,7 +37,7 @@ class CloseCode(IntEnum):
     MESSAGE_TOO_BIG = 1009
     """A frame larger than the service accepts (64 KiB unless configured)."""
     INTERNAL_ERROR = 1011
-    """The service failed on this connection; the failure is logged."""
+    """The service failed on this connection (the failure is logged), or the peer stopped answering pings."""
     TRY_AGAIN_LATER = 1013
     """The connection limit cannot be checked (Redis down, RATE_LIMIT_FAIL=closed)."""
     TOKEN_EXPIRED = 4001

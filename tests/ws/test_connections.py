@@ -53,6 +53,7 @@ async def _read_forever(client: Client) -> None:
         (None, "a bearer token is required (Authorization header or `token` query parameter)"),
         ("garbage", "the bearer token is not a JWT"),
         ("expired", "the bearer token has expired"),
+        ("oversized", "the bearer token is too large"),  # a header line beyond 8 KiB reaches the app too
     ],
 )
 async def test_without_a_valid_token_the_connection_is_closed_before_any_frame_is_read(
@@ -61,6 +62,8 @@ async def test_without_a_valid_token_the_connection_is_closed_before_any_frame_i
     server = start_server()
     if token == "expired":
         token = mint(ttl=-3600)
+    elif token == "oversized":
+        token = "x" * 9000
 
     raw = open_raw(server.port, token or "")
     try:
@@ -328,11 +331,14 @@ async def test_a_request_that_arrives_during_shutdown_still_gets_its_reply(
         late = str(uuid.uuid4())
         await client.send({"pkg_id": PkgID.GET_AUTHORS, "req_id": late, "data": {}})
         refused = await client.reply(late)
+        await client.connection.send("not json")
+        malformed = await client.frame()
         code, _ = await _closed_with(client)
         await stopping
 
     assert refused["status_code"] == StatusCode.ERROR
     assert refused["data"]["message"] == "the service is shutting down; send it again on a new connection"
+    assert (malformed["status_code"], malformed["data"]["message"]) == (StatusCode.MALFORMED, "the frame is not JSON")
     assert code == CloseCode.GOING_AWAY
 
 
