@@ -58,7 +58,7 @@ new-handler: install ## scaffold missing handler methods into app/handlers/ (tag
 migrate: install ## apply the database migrations
 	$(RUN) python -m app migrate
 
-migration: install ## create a migration from the tables: make migration msg="what changed"
+migration: install migrate ## create a migration from the tables: make migration msg="what changed"
 	@test -n "$(msg)" || { echo 'usage: make migration msg="what changed"' >&2; exit 2; }
 	$(RUN) alembic revision --autogenerate -m "$(msg)"
 
