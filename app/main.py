@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.handlers import handler_classes
-from app.http.context import context_provider
+from app.http.context import HttpContexts
 from app.http.middleware import RequestMiddleware
 from app.http.problems import install_problem_handlers
 from app.metrics import CONTENT_TYPE, Metrics
@@ -50,8 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     serve_document: Callable[[], dict[str, Any]] = lambda: document  # noqa: E731
     app.openapi = serve_document  # type: ignore[method-assign]  # the spec itself, not FastAPI's derivation
     app.state.services = services
-    for router in build_routers(handlers, context_provider(services)):
-        app.include_router(router)
+    for router in build_routers(handlers, HttpContexts(services)):
+        # The routes themselves, not the routers: FastAPI matches an included router's routes through a layer
+        # of its own on every request, which costs more than the matching.
+        app.router.routes.extend(router.routes)
     app.add_api_websocket_route(WS_PATH, websocket_endpoint(services, build_ws_table(handlers)))
     # Beside the API, like /docs: for the operators' scrapers, not part of the contract with clients.
     app.add_route("/metrics", _metrics_endpoint(services.metrics), methods=["GET"], include_in_schema=False)

@@ -77,6 +77,8 @@ class Metrics:
             "app_info", "The running service.", ["version", "python"], registry=registry, multiprocess_mode="max"
         )
         info.labels(version, platform.python_version()).set(1)
+        self._in_progress: dict[tuple[str, str], Gauge] = {}
+        self._answered: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
 
     def exposition(self) -> bytes:
         """The text /metrics serves: this process's registry, or every worker's with multiprocess mode."""
@@ -88,9 +90,26 @@ class Metrics:
 
     # --- hooks ------------------------------------------------------------------------------------------------
 
+    # The labelled children are looked up once per label set: labels() takes a lock and builds a key each time,
+    # and every request passes here.
+
+    def http_in_progress_of(self, method: str, route: str) -> Gauge:
+        key = (method, route)
+        child = self._in_progress.get(key)
+        if child is None:
+            child = self._in_progress[key] = self.http_in_progress.labels(method, route)
+        return child
+
     def http_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.http_requests.labels(method, route, str(status)).inc()
-        self.http_duration.labels(method, route).observe(seconds)
+        key = (method, route, status)
+        children = self._answered.get(key)
+        if children is None:
+            children = self._answered[key] = (
+                self.http_requests.labels(method, route, str(status)),
+                self.http_duration.labels(method, route),
+            )
+        children[0].inc()
+        children[1].observe(seconds)
 
     def rate_limited(self, policy: str, transport: str) -> None:
         self.rate_limit_hits.labels(policy, transport).inc()

@@ -114,7 +114,7 @@ def _route(op: RestOperation) -> _RouteView:
         f"{op.path!r}, operation_id={op.operation_id!r}, status_code={op.success_status}, "
         f"response_model={response_model}" + (", deprecated=True" if op.deprecated else "")
     )
-    params = [f"ctx: Annotated[Any, Depends(context(OperationId.{op.enum_name}))]"]
+    params = [f"ctx: Annotated[Any, Depends(context.dependency(OperationId.{op.enum_name}))]"]
     params += [_route_param(param) for param in op.params]
     call_args = ["ctx", *(f"{p.python_name}={p.python_name}" for p in op.params)]
     if op.body is not None:
@@ -125,17 +125,19 @@ def _route(op: RestOperation) -> _RouteView:
     if op.location_header:
         headers.append(f"'Location': {_location_expression(op)}")
     header_map = "{" + ", ".join(headers) + "}" if headers else ""
-    lines = ["if isinstance(body, InvalidBody):", "    raise body.error()"] if op.body is not None else []
+    guarded = ["if isinstance(body, InvalidBody):", "    raise body.error()"] if op.body is not None else []
+    guarded.append(call if op.response is None else f"result = {call}")
+    lines = ["try:", *(f"    {line}" for line in guarded), "finally:", "    await context.release(ctx)"]
     if op.response is None:
         response = (
             f"Response(status_code={op.success_status}, headers={header_map})"
             if headers
             else f"Response(status_code={op.success_status})"
         )
-        lines += [call, f"return {response}"]
+        lines.append(f"return {response}")
     else:
         extra = f", {header_map}" if headers else ""
-        lines += [f"result = {call}", f"return json_response(result, {op.success_status}{extra})"]
+        lines.append(f"return json_response(result, {op.success_status}{extra})")
     return _RouteView(op.method, decorator, op.method_name, params, lines)
 
 

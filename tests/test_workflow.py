@@ -48,7 +48,7 @@ NEW_PATH = """  /api/v1/authors/{author_id}/books:
 
 IMPLEMENTATION = """        from app.db import books
 
-        found = await books.list_books(session=ctx.session, page=page, per_page=per_page, author_id=author_id)
+        found = await books.list_books(database=ctx.database, page=page, per_page=per_page, author_id=author_id)
         return BookPage(items=[_convert.book(record) for record in found.items], meta=_convert.page_meta(found))"""
 
 

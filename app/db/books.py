@@ -7,25 +7,42 @@ import datetime
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import bindparam, delete
+from sqlalchemy import select as select_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.db.pagination import Page, paginate
+from app.db.database import Database
+from app.db.pagination import Page, PagedQuery, paginate
 from app.db.tables import AuthorRecord, BookRecord
 from app.errors import Conflict, NotFound
 
 
-async def list_books(*, session: AsyncSession, page: int, per_page: int, author_id: int | None) -> Page[BookRecord]:
-    statement = select(BookRecord).order_by(col(BookRecord.id))
-    if author_id is not None:
-        statement = statement.where(col(BookRecord.author_id) == author_id)
-    return await paginate(session, statement, page=page, per_page=per_page)
+async def list_books(*, database: Database, page: int, per_page: int, author_id: int | None) -> Page:
+    if author_id is None:
+        return await paginate(database, _PAGE, page=page, per_page=per_page)
+    return await paginate(database, _PAGE_OF_AUTHOR, page=page, per_page=per_page, author_id=author_id)
 
 
-async def get_book(*, session: AsyncSession, book_id: int) -> BookRecord:
+async def get_book(*, database: Database, book_id: int) -> dict[str, Any]:
+    rows = await database.fetch(_BY_ID, book_id=book_id)
+    if not rows:
+        raise NotFound(f"there is no book {book_id}")
+    return rows[0]
+
+
+# Read statements, compiled once (see Database.fetch).
+_COLUMNS = select_rows(*BookRecord.__table__.columns)  # type: ignore[attr-defined]
+_BY_ID = _COLUMNS.where(col(BookRecord.id) == bindparam("book_id"))
+_ORDERED = _COLUMNS.order_by(col(BookRecord.id))
+_PAGE = PagedQuery.of(_ORDERED)
+_PAGE_OF_AUTHOR = PagedQuery.of(_ORDERED.where(col(BookRecord.author_id) == bindparam("author_id")))
+
+
+async def _load(session: AsyncSession, book_id: int) -> BookRecord:
+    """The book's record in `session`, to change it."""
     book = await session.get(BookRecord, book_id)
     if book is None:
         raise NotFound(f"there is no book {book_id}")
@@ -52,7 +69,7 @@ async def create_book(
 
 async def update_book(*, session: AsyncSession, book_id: int, changes: Mapping[str, Any]) -> BookRecord:
     """Set the fields in `changes` (the fields the client sent); the others keep their values."""
-    book = await get_book(session=session, book_id=book_id)
+    book = await _load(session, book_id)
     if "author_id" in changes:
         await _require_author(session, changes["author_id"])
     for field, value in changes.items():

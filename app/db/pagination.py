@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import func
-from sqlmodel import select
-from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
+from sqlalchemy import Select, bindparam, func, select
 
-T = TypeVar("T")
+from app.db.database import Database
+
+AnySelect = Select[*tuple[Any, ...]]
 
 
 @dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: list[T]
+class Page:
+    items: list[dict[str, Any]]
     page: int
     per_page: int
     total: int
@@ -25,9 +24,28 @@ class Page(Generic[T]):
         return -(-self.total // self.per_page)
 
 
-async def paginate(session: AsyncSession, statement: SelectOfScalar[T], *, page: int, per_page: int) -> Page[T]:
-    """Items `per_page` at a time from `statement` (which must be ordered), and how many there are in all."""
-    count = select(func.count()).select_from(statement.order_by(None).subquery())
-    total = (await session.exec(count)).one()
-    items = (await session.exec(statement.limit(per_page).offset((page - 1) * per_page))).all()
-    return Page(items=list(items), page=page, per_page=per_page, total=int(total))
+@dataclass(frozen=True)
+class PagedQuery:
+    """A query paged in one round trip: its rows of one page, each with the count of all (a window)."""
+
+    rows: AnySelect
+    count: AnySelect
+
+    @classmethod
+    def of(cls, statement: AnySelect) -> PagedQuery:
+        """`statement` (ordered) paged by the parameters `limit` and `offset`."""
+        rows = statement.add_columns(func.count().over().label("_total"))
+        rows = rows.limit(bindparam("limit")).offset(bindparam("offset"))
+        count = select(func.count().label("_total")).select_from(statement.order_by(None).subquery())
+        return cls(rows, count)
+
+
+async def paginate(database: Database, query: PagedQuery, *, page: int, per_page: int, **params: Any) -> Page:
+    rows = await database.fetch(query.rows, limit=per_page, offset=(page - 1) * per_page, **params)
+    if rows:
+        total = int(rows[0]["_total"])
+        for row in rows:
+            del row["_total"]
+    else:  # past the last page (or nothing at all): the window had no row to count on
+        total = int((await database.fetch(query.count, **params))[0]["_total"]) if page > 1 else 0
+    return Page(items=rows, page=page, per_page=per_page, total=total)

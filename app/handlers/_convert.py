@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from app.db.pagination import Page
@@ -9,22 +10,28 @@ from app.db.tables import AuthorRecord, BookRecord
 from generated.rest.models import Author, Book, PageMeta
 
 
-def author(record: AuthorRecord) -> Author:
-    assert record.id is not None, "a stored author has an id"
-    return Author(id=record.id, name=record.name)
+def author(source: AuthorRecord | Mapping[str, Any]) -> Author:
+    """From a record a session holds, or a row a read fetched."""
+    if isinstance(source, Mapping):
+        return Author(**source)
+    assert source.id is not None, "a stored author has an id"
+    return Author(id=source.id, name=source.name)
 
 
-def book(record: BookRecord) -> Book:
-    assert record.id is not None, "a stored book has an id"
+def book(source: BookRecord | Mapping[str, Any]) -> Book:
+    """From a record a session holds, or a row a read fetched."""
+    if isinstance(source, Mapping):
+        return Book(**source)
+    assert source.id is not None, "a stored book has an id"
     return Book(
-        id=record.id,
-        title=record.title,
-        isbn=record.isbn,
-        author_id=record.author_id,
-        publication_date=record.publication_date,
-        description=record.description,
+        id=source.id,
+        title=source.title,
+        isbn=source.isbn,
+        author_id=source.author_id,
+        publication_date=source.publication_date,
+        description=source.description,
     )
 
 
-def page_meta(page: Page[Any]) -> PageMeta:
+def page_meta(page: Page) -> PageMeta:
     return PageMeta(page=page.page, per_page=page.per_page, total=page.total, pages=page.pages)

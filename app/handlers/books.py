@@ -11,7 +11,7 @@ from generated.rest.models import Book, BookCreate, BookPage, BookUpdate
 
 class Books(BooksHandlers[RequestContext]):
     async def list_books(self, ctx: RequestContext, *, page: int, per_page: int, author_id: int | None) -> BookPage:
-        found = await books.list_books(session=ctx.session, page=page, per_page=per_page, author_id=author_id)
+        found = await books.list_books(database=ctx.database, page=page, per_page=per_page, author_id=author_id)
         return BookPage(items=[_convert.book(record) for record in found.items], meta=_convert.page_meta(found))
 
     async def create_book(self, ctx: RequestContext, *, body: BookCreate) -> Book:
@@ -26,7 +26,7 @@ class Books(BooksHandlers[RequestContext]):
         return _convert.book(record)
 
     async def get_book(self, ctx: RequestContext, *, book_id: int) -> Book:
-        return _convert.book(await books.get_book(session=ctx.session, book_id=book_id))
+        return _convert.book(await books.get_book(database=ctx.database, book_id=book_id))
 
     async def update_book(self, ctx: RequestContext, *, book_id: int, body: BookUpdate) -> Book:
         changes = body.model_dump(exclude_unset=True)

@@ -1,6 +1,6 @@
 """The context provider the generated routers call: one dependency per operation that authenticates the
 caller, spends the operation's rate-limit budget, enforces its entry in the generated permission table, and
-yields the handler context.
+returns the handler context, which the route releases once the handler is done.
 
 The budget is spent before roles are checked, and by the client address when no valid token came: a flood of
 requests with bad tokens or without the roles is limited as much as any other.
@@ -8,7 +8,7 @@ requests with bad tokens or without the roles is limited as much as any other.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 
 from fastapi import Request
 
@@ -21,16 +21,21 @@ from app.limits.limiter import caller_key
 from app.services import Services
 from generated.permissions import REST_PERMISSIONS
 from generated.rate_limits import REST_RATE_LIMITS, Policy
-from generated.rest._runtime import ContextProvider
 from generated.rest.operations import OperationId
 
 
-def context_provider(services: Services) -> ContextProvider:
-    def for_operation(operation: OperationId) -> Callable[[Request], AsyncIterator[RequestContext]]:
+class HttpContexts:
+    """The ContextProvider of the generated routers (generated/rest/_runtime.py)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def dependency(self, operation: OperationId) -> Callable[[Request], Awaitable[RequestContext]]:
+        services = self.services
         access = REST_PERMISSIONS[operation]
         policy = REST_RATE_LIMITS[operation]
 
-        async def request_context(request: Request) -> AsyncIterator[RequestContext]:
+        async def request_context(request: Request) -> RequestContext:
             token = None if access.public else bearer_token(request.headers.get("authorization", ""))
             principal, refused = None, None
             if token is not None:
@@ -43,15 +48,12 @@ def context_provider(services: Services) -> ContextProvider:
             if refused is not None:
                 raise refused
             authorize(principal, access)  # the one place that decides 401 (no caller) and 403 (no roles)
-            context = services.context(principal)
-            try:
-                yield context
-            finally:
-                await context.close()
+            return services.context(principal)
 
         return request_context
 
-    return for_operation
+    async def release(self, ctx: RequestContext) -> None:
+        await ctx.close()
 
 
 async def _spend(services: Services, request: Request, policy: Policy, principal: Principal | None) -> None:

@@ -54,7 +54,7 @@ class RequestMiddleware:
     async def _http(self, scope: Scope, receive: Receive, send: Send, request_id: bytes) -> None:
         method = scope["method"] if scope["method"] in _METHODS else "OTHER"
         route = ROUTES.template(scope["path"]) or UNMATCHED
-        in_progress = self.metrics.http_in_progress.labels(method, route)
+        in_progress = self.metrics.http_in_progress_of(method, route)
         status = 500  # what the client gets if nothing answers (the server's own error response)
 
         async def send_with_headers(message: Message) -> None:

@@ -39,42 +39,54 @@ def build_router(impl: AuthHandlers[Ctx], context: ContextProvider) -> APIRouter
     @router.get("/.well-known/jwks.json", operation_id="getJwks", status_code=200, response_model=JsonWebKeySet)
     async def get_jwks(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.GET_JWKS))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.GET_JWKS))],
     ) -> Response:
-        result = await impl.get_jwks(ctx)
+        try:
+            result = await impl.get_jwks(ctx)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200, {"Cache-Control": "public, max-age=300"})
 
     @router.post("/api/v1/auth/token", operation_id="createToken", status_code=200, response_model=TokenPair)
     async def create_token(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.CREATE_TOKEN))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.CREATE_TOKEN))],
         body: Annotated[Credentials | InvalidBody, Depends(JsonBody(Credentials))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        result = await impl.create_token(ctx, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            result = await impl.create_token(ctx, body=body)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200, {"Cache-Control": "no-store"})
 
     @router.post("/api/v1/auth/refresh", operation_id="refreshToken", status_code=200, response_model=TokenPair)
     async def refresh_token(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.REFRESH_TOKEN))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.REFRESH_TOKEN))],
         body: Annotated[RefreshRequest | InvalidBody, Depends(JsonBody(RefreshRequest))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        result = await impl.refresh_token(ctx, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            result = await impl.refresh_token(ctx, body=body)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200, {"Cache-Control": "no-store"})
 
     @router.post("/api/v1/auth/logout", operation_id="logout", status_code=204, response_model=None)
     async def logout(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.LOGOUT))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.LOGOUT))],
         body: Annotated[RefreshRequest | InvalidBody, Depends(JsonBody(RefreshRequest))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        await impl.logout(ctx, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            await impl.logout(ctx, body=body)
+        finally:
+            await context.release(ctx)
         return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
     return router

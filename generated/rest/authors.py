@@ -44,53 +44,68 @@ def build_router(impl: AuthorsHandlers[Ctx], context: ContextProvider) -> APIRou
     @router.get("/api/v1/authors", operation_id="listAuthors", status_code=200, response_model=AuthorPage)
     async def list_authors(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.LIST_AUTHORS))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.LIST_AUTHORS))],
         page: Annotated[int, Query(ge=1, le=1000000)] = 1,
         per_page: Annotated[int, Query(ge=1, le=100)] = 20,
         name: Annotated[str | None, Query(min_length=1, max_length=200, pattern="^[^\\x00-\\x1F\\x7F]+$")] = None,
     ) -> Response:
-        result = await impl.list_authors(ctx, page=page, per_page=per_page, name=name)
+        try:
+            result = await impl.list_authors(ctx, page=page, per_page=per_page, name=name)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.post("/api/v1/authors", operation_id="createAuthor", status_code=201, response_model=Author)
     async def create_author(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.CREATE_AUTHOR))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.CREATE_AUTHOR))],
         body: Annotated[AuthorCreate | InvalidBody, Depends(JsonBody(AuthorCreate))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        result = await impl.create_author(ctx, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            result = await impl.create_author(ctx, body=body)
+        finally:
+            await context.release(ctx)
         return json_response(result, 201, {"Location": f"/api/v1/authors/{quote(str(result.id), safe='')}"})
 
     @router.get("/api/v1/authors/{author_id}", operation_id="getAuthor", status_code=200, response_model=Author)
     async def get_author(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.GET_AUTHOR))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.GET_AUTHOR))],
         author_id: Annotated[int, Path(ge=1, le=2147483647)],
     ) -> Response:
-        result = await impl.get_author(ctx, author_id=author_id)
+        try:
+            result = await impl.get_author(ctx, author_id=author_id)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.patch("/api/v1/authors/{author_id}", operation_id="updateAuthor", status_code=200, response_model=Author)
     async def update_author(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.UPDATE_AUTHOR))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.UPDATE_AUTHOR))],
         author_id: Annotated[int, Path(ge=1, le=2147483647)],
         body: Annotated[AuthorUpdate | InvalidBody, Depends(JsonBody(AuthorUpdate))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        result = await impl.update_author(ctx, author_id=author_id, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            result = await impl.update_author(ctx, author_id=author_id, body=body)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.delete("/api/v1/authors/{author_id}", operation_id="deleteAuthor", status_code=204, response_model=None)
     async def delete_author(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.DELETE_AUTHOR))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.DELETE_AUTHOR))],
         author_id: Annotated[int, Path(ge=1, le=2147483647)],
     ) -> Response:
-        await impl.delete_author(ctx, author_id=author_id)
+        try:
+            await impl.delete_author(ctx, author_id=author_id)
+        finally:
+            await context.release(ctx)
         return Response(status_code=204)
 
     return router

@@ -44,53 +44,68 @@ def build_router(impl: BooksHandlers[Ctx], context: ContextProvider) -> APIRoute
     @router.get("/api/v1/books", operation_id="listBooks", status_code=200, response_model=BookPage)
     async def list_books(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.LIST_BOOKS))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.LIST_BOOKS))],
         page: Annotated[int, Query(ge=1, le=1000000)] = 1,
         per_page: Annotated[int, Query(ge=1, le=100)] = 20,
         author_id: Annotated[int | None, Query(ge=1, le=2147483647)] = None,
     ) -> Response:
-        result = await impl.list_books(ctx, page=page, per_page=per_page, author_id=author_id)
+        try:
+            result = await impl.list_books(ctx, page=page, per_page=per_page, author_id=author_id)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.post("/api/v1/books", operation_id="createBook", status_code=201, response_model=Book)
     async def create_book(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.CREATE_BOOK))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.CREATE_BOOK))],
         body: Annotated[BookCreate | InvalidBody, Depends(JsonBody(BookCreate))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        result = await impl.create_book(ctx, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            result = await impl.create_book(ctx, body=body)
+        finally:
+            await context.release(ctx)
         return json_response(result, 201, {"Location": f"/api/v1/books/{quote(str(result.id), safe='')}"})
 
     @router.get("/api/v1/books/{book_id}", operation_id="getBook", status_code=200, response_model=Book)
     async def get_book(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.GET_BOOK))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.GET_BOOK))],
         book_id: Annotated[int, Path(ge=1, le=2147483647)],
     ) -> Response:
-        result = await impl.get_book(ctx, book_id=book_id)
+        try:
+            result = await impl.get_book(ctx, book_id=book_id)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.patch("/api/v1/books/{book_id}", operation_id="updateBook", status_code=200, response_model=Book)
     async def update_book(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.UPDATE_BOOK))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.UPDATE_BOOK))],
         book_id: Annotated[int, Path(ge=1, le=2147483647)],
         body: Annotated[BookUpdate | InvalidBody, Depends(JsonBody(BookUpdate))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        result = await impl.update_book(ctx, book_id=book_id, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            result = await impl.update_book(ctx, book_id=book_id, body=body)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.delete("/api/v1/books/{book_id}", operation_id="deleteBook", status_code=204, response_model=None)
     async def delete_book(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.DELETE_BOOK))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.DELETE_BOOK))],
         book_id: Annotated[int, Path(ge=1, le=2147483647)],
     ) -> Response:
-        await impl.delete_book(ctx, book_id=book_id)
+        try:
+            await impl.delete_book(ctx, book_id=book_id)
+        finally:
+            await context.release(ctx)
         return Response(status_code=204)
 
     return router

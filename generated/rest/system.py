@@ -31,17 +31,23 @@ def build_router(impl: SystemHandlers[Ctx], context: ContextProvider) -> APIRout
     @router.get("/health", operation_id="getHealth", status_code=200, response_model=Health)
     async def get_health(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.GET_HEALTH))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.GET_HEALTH))],
     ) -> Response:
-        result = await impl.get_health(ctx)
+        try:
+            result = await impl.get_health(ctx)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.get("/ready", operation_id="getReadiness", status_code=200, response_model=Readiness)
     async def get_readiness(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.GET_READINESS))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.GET_READINESS))],
     ) -> Response:
-        result = await impl.get_readiness(ctx)
+        try:
+            result = await impl.get_readiness(ctx)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     return router

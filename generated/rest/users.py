@@ -27,9 +27,12 @@ def build_router(impl: UsersHandlers[Ctx], context: ContextProvider) -> APIRoute
     @router.get("/api/v1/users/me", operation_id="getMe", status_code=200, response_model=Me)
     async def get_me(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.GET_ME))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.GET_ME))],
     ) -> Response:
-        result = await impl.get_me(ctx)
+        try:
+            result = await impl.get_me(ctx)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200, {"Cache-Control": "no-store"})
 
     return router

@@ -40,39 +40,51 @@ def build_router(impl: NotesHandlers[Ctx], context: ContextProvider) -> APIRoute
     @router.get("/notes", operation_id="listNotes", status_code=200, response_model=NoteList)
     async def list_notes(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.LIST_NOTES))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.LIST_NOTES))],
         limit: Annotated[int, Query(ge=1, le=50)] = 10,
     ) -> Response:
-        result = await impl.list_notes(ctx, limit=limit)
+        try:
+            result = await impl.list_notes(ctx, limit=limit)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.post("/notes", operation_id="createNote", status_code=201, response_model=Note)
     async def create_note(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.CREATE_NOTE))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.CREATE_NOTE))],
         body: Annotated[NoteCreate | InvalidBody, Depends(JsonBody(NoteCreate))],
     ) -> Response:
-        if isinstance(body, InvalidBody):
-            raise body.error()
-        result = await impl.create_note(ctx, body=body)
+        try:
+            if isinstance(body, InvalidBody):
+                raise body.error()
+            result = await impl.create_note(ctx, body=body)
+        finally:
+            await context.release(ctx)
         return json_response(result, 201, {"Location": f"/notes/{quote(str(result.id), safe='')}"})
 
     @router.get("/notes/{note_id}", operation_id="getNote", status_code=200, response_model=Note)
     async def get_note(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.GET_NOTE))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.GET_NOTE))],
         note_id: Annotated[int, Path(ge=1)],
     ) -> Response:
-        result = await impl.get_note(ctx, note_id=note_id)
+        try:
+            result = await impl.get_note(ctx, note_id=note_id)
+        finally:
+            await context.release(ctx)
         return json_response(result, 200)
 
     @router.delete("/notes/{note_id}", operation_id="deleteNote", status_code=204, response_model=None)
     async def delete_note(
         *,
-        ctx: Annotated[Any, Depends(context(OperationId.DELETE_NOTE))],
+        ctx: Annotated[Any, Depends(context.dependency(OperationId.DELETE_NOTE))],
         note_id: Annotated[int, Path(ge=1)],
     ) -> Response:
-        await impl.delete_note(ctx, note_id=note_id)
+        try:
+            await impl.delete_note(ctx, note_id=note_id)
+        finally:
+            await context.release(ctx)
         return Response(status_code=204)
 
     return router
