@@ -37,6 +37,9 @@ def server_config(app: FastAPI, settings: Settings, *, host: str, port: int, **o
         # wsproto: uvicorn's websockets-sansio layer leaves an upgrade with a header line over 8 KiB (an
         # oversized token) unanswered, and then fails at shutdown; wsproto hands it to the app to refuse.
         "ws": "wsproto",
+        # uvicorn would believe X-Forwarded-For from 127.0.0.1 by default: the app believes it only from
+        # TRUSTED_PROXIES (app.main), or a local client could choose the address its budget is counted by.
+        "proxy_headers": False,
         "ws_max_size": settings.ws_max_message_size,
         "ws_ping_interval": settings.ws_ping_interval,
         "ws_ping_timeout": settings.ws_ping_timeout,

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import httpx
 
+from tests.limits.conftest import StartServer
 from tests.support.tokens import bearer, mint
 
 Clients = Callable[..., httpx.AsyncClient]
@@ -122,3 +123,16 @@ async def test_with_limits_switched_off_nothing_is_counted(client_for: Clients) 
 
     assert {r.status_code for r in answers} == {200}
     assert all("ratelimit-limit" not in r.headers for r in answers)
+
+
+async def test_a_served_instance_believes_no_forwarded_address_unless_told_to(start_server: StartServer) -> None:
+    """Over TCP, as served: the server's own layer does not trust X-Forwarded-For from loopback either."""
+    server = start_server(rate_limit_scale=0.1)  # login: 1 a minute
+    credentials = {"username": "nobody", "password": "guess-number-one"}
+    async with httpx.AsyncClient(base_url=server.http_url) as http:
+        answers = [
+            await http.post("/api/v1/auth/token", json=credentials, headers={"X-Forwarded-For": f"10.0.0.{n}"})
+            for n in range(3)
+        ]
+
+    assert [response.status_code for response in answers] == [401, 429, 429]
