@@ -40,7 +40,7 @@ class Access:
 
 @dataclass(frozen=True)
 class RatePolicy:
-    """`limit` requests per caller within any `window` of seconds (`x-rate-limits` of the OpenAPI document)."""
+    """Bursts of up to `limit` requests per caller, one more every `window`/`limit` seconds (`x-rate-limits`)."""
 
     name: str
     limit: int

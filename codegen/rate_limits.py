@@ -6,7 +6,8 @@ or WebSocket message names in `x-rate-limit`.
       policies:
         standard: {limit: 600, window: 60, description: ...}
 
-A policy allows `limit` requests per caller within any `window` of seconds. `x-rate-limit: unlimited`
+A caller may spend a policy's `limit` at once, and earns one request back every window/limit seconds (`limit`
+per `window` on average, never more than `limit` in a burst). `x-rate-limit: unlimited`
 exempts an operation (health probes). Without a catalogue nothing is limited, and naming a policy is an error.
 """
 

@@ -1,7 +1,8 @@
 """What a rate-limit check decides, and how HTTP says it (RateLimit-* and Retry-After headers).
 
 The algorithm is GCRA (the generic cell rate algorithm): a policy of `limit` requests per `window` seconds
-lets a caller spend its whole budget at once, then earns one request back every window/limit seconds. A
+lets a caller spend its whole budget at once, then earns one request back every window/limit seconds (so a
+burst never exceeds `limit`, and the average rate is `limit` per `window`). A
 store keeps one number per caller and policy (the theoretical arrival time), so a check is exact and cheap.
 """
 
@@ -40,17 +41,17 @@ class Rate:
     """A policy in the units the stores count in: whole microseconds."""
 
     limit: int
-    window_us: int
     interval_us: int  # the time that earns one request back
+    capacity_us: int  # limit * interval: a burst of `limit` fills it exactly, one request more would not fit
 
     @classmethod
     def of(cls, policy: Policy, scale: float = 1.0) -> Rate:
         limit = max(1, math.ceil(policy.limit * scale))
-        window_us = round(policy.window * 1_000_000)
-        return cls(limit, window_us, max(1, window_us // limit))
+        interval_us = max(1, round(policy.window * 1_000_000 / limit))
+        return cls(limit, interval_us, limit * interval_us)
 
 
 def decide(rate: Rate, *, allowed: bool, reset_us: int, retry_us: int) -> Decision:
     """The decision a store's answer means: `reset_us` until the budget is whole, `retry_us` until the next."""
-    remaining = max(0, (rate.window_us - reset_us) // rate.interval_us) if allowed else 0
+    remaining = max(0, (rate.capacity_us - reset_us) // rate.interval_us) if allowed else 0
     return Decision(allowed, rate.limit, min(remaining, rate.limit - 1), reset_us / 1e6, retry_us / 1e6)

@@ -23,8 +23,8 @@ class MemoryBuckets:
         now = time.monotonic_ns() // 1000
         tat = max(self._tat.get(key, now), now)
         new_tat = tat + rate.interval_us
-        if new_tat - rate.window_us > now:
-            return decide(rate, allowed=False, reset_us=tat - now, retry_us=new_tat - rate.window_us - now)
+        if new_tat - rate.capacity_us > now:
+            return decide(rate, allowed=False, reset_us=tat - now, retry_us=new_tat - rate.capacity_us - now)
         self._tat[key] = new_tat
         self._checks += 1
         if self._checks % _SWEEP_EVERY == 0:

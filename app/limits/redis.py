@@ -11,16 +11,16 @@ from redis.asyncio import Redis
 
 from app.limits.budget import Decision, Rate, decide
 
-# GCRA (see budget.py), in microseconds. Returns {1, reset} when allowed, {0, reset, retry} when refused.
+# GCRA (see budget.py), in microseconds: ARGV interval and capacity. Returns {1, reset} when allowed, {0, reset, retry} when refused.
 _TAKE = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000000 + tonumber(clock[2])
-local interval, window = tonumber(ARGV[1]), tonumber(ARGV[2])
+local interval, capacity = tonumber(ARGV[1]), tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
 local new_tat = tat + interval
-if new_tat - window > now then
-  return {0, tat - now, new_tat - window - now}
+if new_tat - capacity > now then
+  return {0, tat - now, new_tat - capacity - now}
 end
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
 return {1, new_tat - now, 0}
@@ -55,7 +55,7 @@ class RedisBuckets:
         self._take = redis.register_script(_TAKE)
 
     async def take(self, key: str, rate: Rate) -> Decision:
-        answer = await self._take(keys=[key], args=[rate.interval_us, rate.window_us])
+        answer = await self._take(keys=[key], args=[rate.interval_us, rate.capacity_us])
         allowed, reset_us = int(answer[0]), int(answer[1])
         retry_us = int(answer[2]) if len(answer) > 2 else 0
         return decide(rate, allowed=bool(allowed), reset_us=reset_us, retry_us=retry_us)
