@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -137,13 +137,20 @@ def connect_redis(settings: Settings) -> Redis:
     unanswered command means): short timeouts, never retried. A broken connection (Redis restarted since it
     was opened) is retried once, at once, on a new one: that is how the pool finds out Redis is back."""
     assert settings.redis_url is not None
-    return Redis.from_url(
+    # A blocking pool: at a burst of more concurrent requests than connections, a request waits (up to the
+    # timeout) for a connection to come free, instead of failing at once as the default pool does. The one
+    # retry of a broken connection may, when Redis dies between running a command and answering it, run a
+    # check or a publish twice: a rare overcount, never an undercount.
+    pool = BlockingConnectionPool.from_url(
         settings.redis_url,
+        max_connections=64,
+        timeout=settings.redis_timeout,
         socket_timeout=settings.redis_timeout,
         socket_connect_timeout=settings.redis_timeout,
         retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         health_check_interval=30,
     )
+    return Redis.from_pool(pool)  # owns the pool: closing the client closes its connections
 
 
 def _issuer(settings: Settings, key: SigningKey) -> TokenIssuer:
