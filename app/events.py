@@ -3,7 +3,7 @@
 With one instance the bus delivers in-process. With several, a relay (Redis pub/sub, app.pubsub) carries
 each event to every instance, this one included, which delivers it to its own subscribers: each connected
 client receives it exactly once, whichever instance it is connected to. When the relay is down, events are
-delivered to this instance's subscribers only (and that is logged), rather than to nobody.
+delivered to this instance's subscribers still (the relay logs that), rather than to nobody.
 """
 
 from __future__ import annotations
@@ -22,10 +22,8 @@ Subscriber = Callable[[PkgID, Any], Awaitable[None]]
 
 
 class Relay(Protocol):
-    @property
-    def connected(self) -> bool: ...
-
-    async def publish(self, pkg_id: PkgID, data: Any) -> None: ...
+    async def publish(self, pkg_id: PkgID, data: Any) -> bool:
+        """Send an event to every instance; True when it comes back to this one too (never raises)."""
 
 
 class EventBus:
@@ -41,15 +39,8 @@ class EventBus:
     async def publish(self, event: WsEvent) -> None:
         """Send `event` to the subscribers of every instance (through the relay when there is one)."""
         data = event.data.model_dump(mode="json", by_alias=True)
-        if self.relay is not None and self.relay.connected:
-            try:
-                await self.relay.publish(event.pkg_id, data)
-                return
-            except Exception as exc:
-                log.warning("event pkg_id %s not relayed (%s); delivered on this instance only", int(event.pkg_id), exc)
-        elif self.relay is not None:
-            log.warning("event pkg_id %s: the relay is down; delivered on this instance only", int(event.pkg_id))
-        await self.deliver(event.pkg_id, data)
+        if self.relay is None or not await self.relay.publish(event.pkg_id, data):
+            await self.deliver(event.pkg_id, data)
 
     async def deliver(self, pkg_id: PkgID, data: Any) -> None:
         """Hand an event to this instance's subscribers; one failing subscriber does not stop the others."""

@@ -26,7 +26,8 @@ from generated.rate_limits import POLICIES, Policy
 log = logging.getLogger(__name__)
 
 RETRY_INTERVAL = 1.0  # seconds a failed store is left alone before it is asked again
-_STORE_ERRORS = (RedisError, OSError, TimeoutError)
+STORE_ERRORS = (RedisError, OSError, TimeoutError)
+"""What a Redis command raises when Redis does not answer as it should."""
 
 
 class Buckets(Protocol):
@@ -101,7 +102,7 @@ class RateLimiter:
             return None
         try:
             decision = await self._buckets.take(f"{self._prefix}{policy.name}:{caller}", self._rates[policy.name])
-        except _STORE_ERRORS as exc:
+        except STORE_ERRORS as exc:
             self._health.failed(exc)
             return None
         self._health.succeeded()
@@ -134,9 +135,16 @@ class ConnectionSlots:
 
     @asynccontextmanager
     async def slot(self, subject: str) -> AsyncIterator[bool]:
-        """Hold a slot of `subject` while inside; yields False when the user holds every slot already."""
+        """Hold a slot of `subject` while inside; yields False when the user holds every slot already.
+
+        A connection let in uncounted (the store down, failing open) is still held here: the next renewal
+        after the store is back counts it.
+        """
+        if self.limit is None:
+            yield True
+            return
         key, member = f"{self._prefix}{subject}", f"{self._instance}:{next(self._numbers)}"
-        if not await self._acquire(key, member):
+        if not await self._acquire(key, member, self.limit):
             yield False
             return
         self._held[member] = key
@@ -144,18 +152,16 @@ class ConnectionSlots:
             yield True
         finally:
             del self._held[member]
-            with suppress(*_STORE_ERRORS):  # a slot that cannot be released now expires with its lease
+            with suppress(*STORE_ERRORS):  # a slot that cannot be released now expires with its lease
                 await self._slots.release(key, member)
 
-    async def _acquire(self, key: str, member: str) -> bool:
-        if self.limit is None:
-            return True
+    async def _acquire(self, key: str, member: str, limit: int) -> bool:
         if not self._health.available():
             self._health.failed(None)
             return True
         try:
-            acquired = await self._slots.acquire(key, member, self.limit, self.lease)
-        except _STORE_ERRORS as exc:
+            acquired = await self._slots.acquire(key, member, limit, self.lease)
+        except STORE_ERRORS as exc:
             self._health.failed(exc)
             return True
         self._health.succeeded()
@@ -163,7 +169,16 @@ class ConnectionSlots:
 
     async def keep_renewing(self) -> None:
         """Renew the leases of this instance's connections, a few times per lease, until cancelled."""
+        failing = False
         while True:
             await asyncio.sleep(self.lease / 3)
-            with suppress(*_STORE_ERRORS):
+            if not self._held:
+                continue
+            try:
                 await self._slots.renew([(key, member) for member, key in self._held.items()], self.lease)
+            except STORE_ERRORS as exc:
+                if not failing:
+                    log.warning("connection slots are not renewed (%s); they are counted again when it is back", exc)
+                failing = True
+            else:
+                failing = False

@@ -112,3 +112,29 @@ async def _until(condition: Any, within: float) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the condition never held"
         await asyncio.sleep(0.05)
+
+
+async def test_a_redis_that_hangs_holds_nothing_up(start_server: StartServer, own_redis: OwnRedis) -> None:
+    """A Redis that accepts and never answers: each request waits at most one timeout, about once a second,
+    events still reach this instance's clients, and the relay notices within seconds that it hears nothing."""
+    server = start_server()
+    relay = server.app.state.services.relay
+    async with connected(server.ws_url, mint()) as client, httpx.AsyncClient(base_url=server.http_url) as http:
+        assert (await client.request(PkgID.GET_AUTHORS, {}))["status_code"] == StatusCode.OK  # admitted
+        own_redis.pause()
+        try:
+            started = time.monotonic()
+            reads = [await http.get("/api/v1/authors", headers=AUTH) for _ in range(10)]
+            creates = [await client.request(PkgID.CREATE_AUTHOR, {"name": f"Hung {n}"}) for n in range(10)]
+            events = [await client.event() for _ in range(10)]
+            spent = time.monotonic() - started
+            await _until(lambda: not relay.connected, within=8)
+        finally:
+            own_redis.resume()
+        await _until(lambda: relay.connected, within=10)
+
+    assert {response.status_code for response in reads} == {200}
+    assert {reply["status_code"] for reply in creates} == {StatusCode.OK}
+    assert [event["data"]["name"] for event in events] == [f"Hung {n}" for n in range(10)]
+    # Twenty requests; were each to wait for Redis, they would take 20 x 0.25 s.
+    assert spent < 2.5

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -63,8 +64,18 @@ class OwnRedis:
             time.sleep(0.05)
         return self
 
+    def pause(self) -> None:
+        """Stop the server without closing its connections: it accepts, and answers nothing (a hung Redis)."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self._process is not None
+        self._process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self._process is not None:
+            self._process.send_signal(signal.SIGCONT)  # a paused process dies on SIGKILL too, but say it
             self._process.kill()
             self._process.wait(timeout=10)
             self._process = None
