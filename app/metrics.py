@@ -79,6 +79,11 @@ class Metrics:
         info.labels(version, platform.python_version()).set(1)
         self._in_progress: dict[tuple[str, str], Gauge] = {}
         self._answered: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+        self._attempts: dict[tuple[str, bool], Counter] = {}
+        self._ws_duration: dict[int | None, Histogram] = {
+            pkg_id: self.ws_duration.labels(str(pkg_id) if pkg_id is not None else "unknown")
+            for pkg_id in (*_KNOWN_PKG_IDS, None)
+        }
 
     def exposition(self) -> bytes:
         """The text /metrics serves: this process's registry, or every worker's with multiprocess mode."""
@@ -87,6 +92,12 @@ class Metrics:
             multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
             return generate_latest(registry)
         return generate_latest(self.registry)
+
+    def process_exiting(self) -> None:
+        """In multiprocess mode, drop this process's live gauges (connections, requests in progress) from the
+        sum the others serve."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
 
     # --- hooks ------------------------------------------------------------------------------------------------
 
@@ -118,7 +129,11 @@ class Metrics:
         self.rate_limit_store_errors.inc()
 
     def authenticated(self, method: str, success: bool) -> None:
-        self.auth_attempts.labels(method, "success" if success else "failure").inc()
+        key = (method, success)
+        child = self._attempts.get(key)
+        if child is None:
+            child = self._attempts[key] = self.auth_attempts.labels(method, "success" if success else "failure")
+        child.inc()
 
     # The WebSocket runtime's hooks (app.ws.metrics.WsMetrics).
 
@@ -140,8 +155,7 @@ class Metrics:
         self.ws_sent.inc()
 
     def message_handled(self, pkg_id: int | None, seconds: float) -> None:
-        label = str(pkg_id) if pkg_id in _KNOWN_PKG_IDS else "unknown"
-        self.ws_duration.labels(label).observe(seconds)
+        self._ws_duration[pkg_id if pkg_id in _KNOWN_PKG_IDS else None].observe(seconds)
 
     def value(self, name: str, **labels: str) -> float:
         """A sample's current value in this process (0 when never set): for tests and diagnostics."""

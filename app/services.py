@@ -130,6 +130,7 @@ class Services:
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()
+        self.metrics.process_exiting()
 
 
 def connect_redis(settings: Settings) -> Redis:

@@ -9,15 +9,13 @@ import time
 
 from app.limits.budget import Decision, Rate, decide
 
-_SWEEP_EVERY = 1024  # checks between two sweeps of the callers whose budget is whole again
-
 
 class MemoryBuckets:
     """GCRA state per key: the theoretical arrival time, in microseconds of the monotonic clock."""
 
     def __init__(self) -> None:
         self._tat: dict[str, int] = {}
-        self._checks = 0
+        self._sweep_at = 1024  # how many callers may be remembered before the next sweep
 
     async def take(self, key: str, rate: Rate) -> Decision:
         now = time.monotonic_ns() // 1000
@@ -26,15 +24,16 @@ class MemoryBuckets:
         if new_tat - rate.capacity_us > now:
             return decide(rate, allowed=False, reset_us=tat - now, retry_us=new_tat - rate.capacity_us - now)
         self._tat[key] = new_tat
-        self._checks += 1
-        if self._checks % _SWEEP_EVERY == 0:
+        if len(self._tat) >= self._sweep_at:
             self._sweep(now)
         return decide(rate, allowed=True, reset_us=new_tat - now, retry_us=0)
 
     def _sweep(self, now: int) -> None:
-        """Forget callers whose budget is whole: they cost memory and would start from full anyway."""
+        """Forget callers whose budget is whole: they cost memory and would start from full anyway. The next
+        sweep waits until as many callers again are remembered, so sweeping costs O(1) per check."""
         for key in [key for key, tat in self._tat.items() if tat <= now]:
             del self._tat[key]
+        self._sweep_at = max(1024, 2 * len(self._tat))
 
 
 class MemorySlots:

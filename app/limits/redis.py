@@ -37,13 +37,14 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 """
 
-# Extend the lease of member ARGV[i + 1] in set KEYS[i] by ARGV[1] ms, for every i.
+# Extend the lease of member ARGV[i + 1] in set KEYS[i] by ARGV[1] ms, for every i. Not ZADD XX: a slot that
+# Redis lost (restarted, or down longer than a lease) is counted again once it is back.
 _RENEW = """
 local clock = redis.call('TIME')
 local now = tonumber(clock[1]) * 1000 + math.floor(tonumber(clock[2]) / 1000)
 local lease = tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
-  redis.call('ZADD', key, 'XX', now + lease, ARGV[i + 1])
+  redis.call('ZADD', key, now + lease, ARGV[i + 1])
   redis.call('PEXPIRE', key, lease)
 end
 return #KEYS
