@@ -26,7 +26,11 @@ class Page:
 
 @dataclass(frozen=True)
 class PagedQuery:
-    """A query paged in one round trip: its rows of one page, each with the count of all (a window)."""
+    """A query paged in one round trip: the rows of one page, each carrying the count of all.
+
+    The count is a scalar subquery, which PostgreSQL runs once per statement: as cheap as a COUNT(*) of its
+    own, where a window count (count(*) OVER ()) would read every matching row in order, twice the work.
+    """
 
     rows: AnySelect
     count: AnySelect
@@ -34,10 +38,9 @@ class PagedQuery:
     @classmethod
     def of(cls, statement: AnySelect) -> PagedQuery:
         """`statement` (ordered) paged by the parameters `limit` and `offset`."""
-        rows = statement.add_columns(func.count().over().label("_total"))
-        rows = rows.limit(bindparam("limit")).offset(bindparam("offset"))
         count = select(func.count().label("_total")).select_from(statement.order_by(None).subquery())
-        return cls(rows, count)
+        rows = statement.add_columns(count.scalar_subquery().label("_total"))
+        return cls(rows.limit(bindparam("limit")).offset(bindparam("offset")), count)
 
 
 async def paginate(database: Database, query: PagedQuery, *, page: int, per_page: int, **params: Any) -> Page:
@@ -46,6 +49,6 @@ async def paginate(database: Database, query: PagedQuery, *, page: int, per_page
         total = int(rows[0]["_total"])
         for row in rows:
             del row["_total"]
-    else:  # past the last page (or nothing at all): the window had no row to count on
+    else:  # past the last page (or nothing at all): no row carried the count
         total = int((await database.fetch(query.count, **params))[0]["_total"]) if page > 1 else 0
     return Page(items=rows, page=page, per_page=per_page, total=total)
