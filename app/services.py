@@ -29,6 +29,7 @@ from app.events import EventBus
 from app.limits.limiter import ConnectionSlots, RateLimiter, StoreHealth
 from app.limits.memory import MemoryBuckets, MemorySlots
 from app.limits.redis import RedisBuckets, RedisSlots
+from app.limits.resp import ScriptRunner
 from app.metrics import Metrics
 from app.pubsub import RedisRelay
 from app.readiness import Dependencies
@@ -48,6 +49,7 @@ class Services:
     accounts: Accounts
     verifier: TokenVerifier
     limiter: RateLimiter
+    scripts: ScriptRunner | None  # the rate-limit checks' own connection to Redis
     slots: ConnectionSlots
     dependencies: Dependencies
     hub: Hub
@@ -65,8 +67,9 @@ class Services:
         relay = RedisRelay(redis, f"{settings.redis_prefix}events", events) if redis is not None else None
         events.relay = relay
         health = StoreHealth(fail_open=settings.rate_limit_fail == "open", on_failure=metrics.rate_limit_store_failed)
+        scripts = ScriptRunner(settings.redis_url, timeout=settings.redis_timeout) if settings.redis_url else None
         limiter = RateLimiter(
-            RedisBuckets(redis) if redis is not None else MemoryBuckets(),
+            RedisBuckets(scripts) if scripts is not None else MemoryBuckets(),
             health,
             enabled=settings.rate_limit_enabled,
             scale=settings.rate_limit_scale,
@@ -90,6 +93,7 @@ class Services:
             accounts=Accounts(_issuer(settings, key), Passwords(), record=metrics.authenticated),
             verifier=_verifier(settings, key),
             limiter=limiter,
+            scripts=scripts,
             slots=slots,
             dependencies=Dependencies(database, redis),
             hub=hub,
@@ -127,6 +131,8 @@ class Services:
         self._tasks.clear()
         if self.verifier.external is not None:
             await self.verifier.external.jwks.close()
+        if self.scripts is not None:
+            await self.scripts.close()
         if self.redis is not None:
             await self.redis.aclose()
         await self.database.dispose()

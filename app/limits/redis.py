@@ -10,6 +10,7 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from app.limits.budget import Decision, Rate, decide
+from app.limits.resp import ScriptRunner, sha1
 
 # GCRA (see budget.py), in microseconds: ARGV interval and capacity. Returns {1, reset} when allowed, {0, reset, retry} when refused.
 _TAKE = """
@@ -25,6 +26,9 @@ end
 redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
 return {1, new_tat - now, 0}
 """
+
+_TAKE_SCRIPT = _TAKE.encode()
+_TAKE_SHA = sha1(_TAKE_SCRIPT)
 
 # Take a slot for ARGV[2] unless ARGV[1] live leases are held already; a lease lasts ARGV[3] ms.
 _ACQUIRE = """
@@ -52,11 +56,13 @@ return #KEYS
 
 
 class RedisBuckets:
-    def __init__(self, redis: Redis) -> None:
-        self._take = redis.register_script(_TAKE)
+    """The checks, on the pipelined connection of app.limits.resp (one per request: it must be cheap)."""
+
+    def __init__(self, scripts: ScriptRunner) -> None:
+        self._scripts = scripts
 
     async def take(self, key: str, rate: Rate) -> Decision:
-        answer = await self._take(keys=[key], args=[rate.interval_us, rate.capacity_us])
+        answer = await self._scripts.run(_TAKE_SCRIPT, _TAKE_SHA, [key], [rate.interval_us, rate.capacity_us])
         allowed, reset_us = int(answer[0]), int(answer[1])
         retry_us = int(answer[2]) if len(answer) > 2 else 0
         return decide(rate, allowed=bool(allowed), reset_us=reset_us, retry_us=retry_us)

@@ -13,9 +13,8 @@ from app.limits.budget import Rate
 from app.limits.limiter import Buckets
 from app.limits.memory import MemoryBuckets
 from app.limits.redis import RedisBuckets
-from app.services import connect_redis
+from app.limits.resp import ScriptRunner
 from generated.rate_limits import Policy
-from tests.conftest import settings_for
 
 
 @pytest.fixture
@@ -23,9 +22,9 @@ async def buckets(store: dict[str, Any]) -> AsyncIterator[Buckets]:
     if not store:
         yield MemoryBuckets()
         return
-    redis = connect_redis(settings_for("sqlite+aiosqlite:///unused.db", redis_url=store["redis_url"]))  # as served
-    yield RedisBuckets(redis)
-    await redis.aclose()
+    scripts = ScriptRunner(store["redis_url"], timeout=0.25)  # as the service makes it
+    yield RedisBuckets(scripts)
+    await scripts.close()
 
 
 async def test_a_burst_spends_exactly_the_limit_whatever_the_numbers(buckets: Buckets, prefix: str) -> None:

@@ -38,7 +38,8 @@ def answers(url: str) -> bool:
 class OwnRedis:
     """A redis-server of this test's own, on a spare port, that the test may stop and start again."""
 
-    def __init__(self) -> None:
+    def __init__(self, *options: str) -> None:
+        self.options = options  # more redis-server arguments, e.g. ("--requirepass", "secret")
         executable = shutil.which("redis-server")
         if executable is None:
             raise RuntimeError("redis-server is not installed")
@@ -56,13 +57,21 @@ class OwnRedis:
     def start(self) -> OwnRedis:
         arguments = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly"]
         arguments += ["no", "--dir", self._directory.name, "--logfile", str(Path(self._directory.name) / "log")]
+        arguments += self.options
         self._process = subprocess.Popen(arguments, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
-        while not answers(self.url):
+        while not self._listening():
             if time.monotonic() > deadline or self._process.poll() is not None:
                 raise RuntimeError(f"redis-server on port {self.port} did not start")
             time.sleep(0.05)
         return self
+
+    def _listening(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
 
     def pause(self) -> None:
         """Stop the server without closing its connections: it accepts, and answers nothing (a hung Redis)."""
