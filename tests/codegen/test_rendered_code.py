@@ -60,12 +60,16 @@ except UnboundHandlersError as exc:
     unbound = str(exc)
 
 handlers = bind([System, Notes, NotesWs])
-def context(operation):
-    async def provide():
-        return None
-    return provide
+released = []
+class Contexts:
+    def dependency(self, operation):
+        async def provide():
+            return str(operation)
+        return provide
+    async def release(self, ctx):
+        released.append(ctx)
 app = FastAPI()
-for router in build_routers(handlers, context):
+for router in build_routers(handlers, Contexts()):
     app.include_router(router)
 client = TestClient(app)
 created = client.post("/notes", json={"text": "hi"})
@@ -92,6 +96,7 @@ print(json.dumps({
     "note_page": [allows(WS_PERMISSIONS[PkgID.GET_NOTE_PAGE], *roles)
                   for roles in (["read-notes"], ["admin"], ["read-notes", "admin"])],
     "note_created": allows(WS_PERMISSIONS[PkgID.NOTE_CREATED]),
+    "released": released,
 }))
 """
 
@@ -120,6 +125,11 @@ def test_create_answers_201_with_location_derived_from_the_link(exercised: dict[
 def test_204_operation_answers_without_a_body(exercised: dict[str, Any]) -> None:
     assert exercised["deleted"] == [204, ""]
     assert ["delete_note", 3] in exercised["calls"]
+
+
+def test_every_context_a_handler_got_is_released_afterwards(exercised: dict[str, Any]) -> None:
+    # Each operation's context once its handler ran; the request refused by validation (422) never ran one.
+    assert exercised["released"] == ["createNote", "deleteNote", "listNotes"]
 
 
 def test_ws_table_dispatches_request_messages_and_encodes_a_page(exercised: dict[str, Any]) -> None:

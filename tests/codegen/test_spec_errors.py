@@ -26,7 +26,7 @@ def test_yaml_syntax_error_points_at_the_offending_character(specs: SpecCopy) ->
     specs.edit("openapi", "summary: Liveness\n", "summary: Liveness: alive\n")
 
     where = specs.where("openapi", "summary: Liveness: alive", ": alive")
-    assert specs.problems() == [f"{where}: YAML syntax: mapping values are not allowed here"]
+    assert specs.problems() == [f"{where}: YAML syntax: mapping values are not allowed in this context"]
 
 
 def test_unquoted_date_is_rejected_where_yaml_would_silently_make_it_a_date(specs: SpecCopy) -> None:
@@ -34,6 +34,21 @@ def test_unquoted_date_is_rejected_where_yaml_would_silently_make_it_a_date(spec
 
     where = specs.where("openapi", "version: 2026-01-31", "version")
     assert specs.problems() == [f"{where}: 2026-01-31 is read by YAML as a date, not a string; quote it"]
+
+
+def test_a_duplicate_key_is_located_where_yaml_would_silently_keep_the_last(specs: SpecCopy) -> None:
+    specs.edit("openapi", "      summary: Liveness\n", "      summary: Liveness\n      summary: Alive  # again\n")
+
+    again = specs.where("openapi", "summary: Alive  # again", "summary")
+    first = specs.where("openapi", "summary: Liveness", "summary")
+    assert specs.problems() == [f"{again}: duplicate key 'summary' (first at {first})"]
+
+
+def test_a_bare_yes_is_rejected_where_yaml_would_silently_make_it_a_boolean(specs: SpecCopy) -> None:
+    specs.edit("openapi", "summary: Liveness\n", "summary: yes\n")
+
+    where = specs.where("openapi", "summary: yes", "summary")
+    assert specs.problems() == [f"{where}: yes is read by YAML as a boolean, not a string; quote it"]
 
 
 def test_unresolved_ref_is_located_and_suggests_the_closest_name(specs: SpecCopy) -> None:
@@ -360,8 +375,8 @@ def test_syntax_errors_in_both_files_are_reported_together(specs: SpecCopy) -> N
     specs.edit("asyncapi", "title: The package channel\n", "title: The package: channel\n")
 
     assert specs.problems() == [
-        f"{specs.where('asyncapi', 'package: channel', ': channel')}: YAML syntax: mapping values are not allowed here",
-        f"{specs.where('openapi', 'Liveness: alive', ': alive')}: YAML syntax: mapping values are not allowed here",
+        f"{specs.where('asyncapi', 'package: channel', ': channel')}: YAML syntax: mapping values are not allowed in this context",
+        f"{specs.where('openapi', 'Liveness: alive', ': alive')}: YAML syntax: mapping values are not allowed in this context",
     ]
 
 
