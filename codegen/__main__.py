@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from codegen import cache
 from codegen.config import Config, load_config
 from codegen.errors import SpecError
-from codegen.pipeline import check, generate, read_contract
 from codegen.scaffold import ScaffoldError, scaffold, unimplemented_summary
 from codegen.writer import ForeignFilesError
 
@@ -40,11 +40,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _generate(config: Config) -> int:
-    rendered, changed = generate(config)
-    contract = rendered.contract
-    state = "updated" if changed else "already up to date"
+    inputs = cache.fingerprint(config)
+    cached = cache.hit(config, inputs)
+    if cached is not None:
+        contract, count, state = cached.contract, len(cached.files), "already up to date"
+    else:
+        from codegen.pipeline import generate  # the generator and validators load only when needed
+
+        rendered, changed = generate(config)
+        cache.store(config, inputs, rendered.files, rendered.contract)
+        contract, count, state = rendered.contract, len(rendered.files), "updated" if changed else "already up to date"
     print(
-        f"{config.display(config.output)}/ {state}: {len(rendered.files)} files from {contract.openapi_name} "
+        f"{config.display(config.output)}/ {state}: {count} files from {contract.openapi_name} "
         f"({len(contract.rest)} operations) and {contract.asyncapi_name} "
         f"({len(contract.ws)} request messages, {len(contract.events)} event{'s' if len(contract.events) != 1 else ''})"
     )
@@ -59,7 +66,13 @@ def _generate(config: Config) -> int:
 
 
 def _check(config: Config) -> int:
-    difference = check(config)
+    inputs = cache.fingerprint(config)
+    if cache.hit(config, inputs) is not None:
+        difference: list[str] = []
+    else:
+        from codegen.pipeline import check
+
+        difference = check(config)
     if not difference:
         print(f"{config.display(config.output)}/ is up to date with the specs")
         return 0
@@ -72,6 +85,8 @@ def _check(config: Config) -> int:
 
 
 def _new_handler(config: Config, tag: str | None) -> int:
+    from codegen.pipeline import read_contract
+
     contract, _ = read_contract(config)
     changes = scaffold(config, contract, tag)
     if not changes:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,15 +48,25 @@ def read_contract(config: Config) -> tuple[Contract, SpecSet]:
 
 
 def render(config: Config) -> Rendered:
-    """Everything `generated/` should hold, formatted, in a staging directory next to it."""
-    contract, specs = read_contract(config)
-    openapi_document = specs.load(config.openapi)
-    files = render_all(
-        contract,
-        rest_models=render_rest_models(config.openapi, header(contract.openapi_name)),
-        ws_models=render_ws_models(config.asyncapi, config.openapi, header(contract.asyncapi_name)),
-        openapi_json=openapi_json(openapi_document.data),
-    )
+    """Everything `generated/` should hold, formatted, in a staging directory next to it.
+
+    The models (most of the time, on a large spec) are rendered in two worker processes while this one
+    validates the specs; when the specs have problems, the workers are stopped and their work dropped.
+    """
+    openapi_name, asyncapi_name = config.display(config.openapi), config.display(config.asyncapi)
+    # fork when nothing else runs in this process (make generate): the workers start at once. Where other
+    # threads exist (a test run), spawn, since forking them could copy a lock held mid-operation.
+    start = "fork" if threading.active_count() == 1 else "spawn"
+    with multiprocessing.get_context(start).Pool(2) as workers:
+        ws_models = workers.apply_async(render_ws_models, (config.asyncapi, config.openapi, header(asyncapi_name)))
+        rest_models = workers.apply_async(render_rest_models, (config.openapi, header(openapi_name)))
+        contract, specs = read_contract(config)  # on a SpecError, leaving the block terminates the workers
+        files = render_all(
+            contract,
+            rest_models=rest_models.get(),
+            ws_models=ws_models.get(),
+            openapi_json=openapi_json(specs.load(config.openapi).data),
+        )
     staging = config.output.with_name(f".{config.output.name}.staging")
     return Rendered(contract, format_files(files, staging), staging)
 
