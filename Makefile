@@ -6,10 +6,13 @@ SHELL := /bin/bash
 UV_VERSION := 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 RUN := $(UV) run --no-sync
+# Installed packages come with their bytecode: imports at start-up do not compile them each time (even where
+# PYTHONDONTWRITEBYTECODE is set, .pyc files already there are read).
+export UV_COMPILE_BYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test lint format generate check-generated check-specs handlers new-handler migrate migration rollback ci
+.PHONY: help install run serve test lint format generate check-generated check-specs handlers new-handler migrate migration rollback bench ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -25,6 +28,7 @@ $(CURDIR)/.tools/bin/uv:
 install: .venv/.installed ## install the locked dependencies into .venv
 
 run: install migrate ## install, migrate and serve on http://$(HOST):$(PORT) (SQLite under var/ unless DATABASE_URL is set)
+	@$(RUN) python -m compileall -q app generated
 	$(RUN) python -m app serve --host $(HOST) --port $(PORT)
 
 test: install ## the whole suite (SQLite and PostgreSQL at TEST_DATABASE_URL, schemathesis included)
@@ -64,5 +68,10 @@ migration: install migrate ## create a migration from the tables: make migration
 
 rollback: install ## undo the last migration
 	$(RUN) alembic downgrade -1
+
+bench: install ## measure the service against hand-written baselines (PostgreSQL and Redis on loopback; bench/results/)
+	@command -v wrk >/dev/null || apt-get install -y -q wrk || sudo apt-get install -y -q wrk
+	@$(RUN) python -m compileall -q app generated
+	$(UV) run --locked --group bench python -m bench $(args)
 
 ci: lint check-generated check-specs test ## what .ci/run checks
