@@ -43,7 +43,7 @@ class HttpContexts:
                     principal = await services.authenticate(token)
                 except Unauthenticated as exc:
                     refused = exc
-            if policy is not None:
+            if policy is not None and services.limiter.enabled:
                 await _spend(services, request, policy, principal)
             if refused is not None:
                 raise refused

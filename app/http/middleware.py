@@ -1,5 +1,5 @@
-"""What every request gets on its way in and out: a request id, its metrics, and the headers the handling
-left for its response (the rate limit's).
+"""What every request gets on its way in and out: a request id, its metrics, the headers the handling left
+for its response (the rate limit's), and a 500 problem for an exception nothing else handled.
 
 - The request id is the client's `X-Request-ID` when it is a sensible one (up to 128 letters, digits and
   `-._:`), a new one otherwise. It is in every log line written while serving the request, in the response's
@@ -15,6 +15,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.http.problems import unexpected_error
 from app.http.routes import ROUTES
 from app.logs import REQUEST_ID
 from app.metrics import UNMATCHED, Metrics
@@ -57,10 +58,12 @@ class RequestMiddleware:
         in_progress = self.metrics.http_in_progress_of(method, route)
         status = 500  # what the client gets if nothing answers (the server's own error response)
 
+        started_response = False
+
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started_response
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started_response = message["status"], True
                 headers = [*message.get("headers", ()), (b"x-request-id", request_id)]
                 headers += scope.get("state", {}).get(RESPONSE_HEADERS, ())
                 message = {**message, "headers": headers}
@@ -70,6 +73,10 @@ class RequestMiddleware:
         in_progress.inc()
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started_response:
+                raise  # the response is under way: nothing left but to drop the connection
+            await unexpected_error(scope, receive, send_with_headers, exc)
         finally:
             in_progress.dec()
             self.metrics.http_request(method, route, status, time.perf_counter() - started)

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from app.errors import AppError, NotReady, TooManyRequests, Unauthenticated
 from app.http.routes import ROUTES
@@ -61,9 +61,6 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    # Not an exception handler for Exception: Starlette would re-raise it after answering, and the server would
-    # log it a second time. The middleware answers and logs once.
-    app.add_middleware(UnexpectedErrors)
 
 
 async def _app_error(request: Request, exc: AppError) -> Response:
@@ -106,31 +103,11 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
     return problem(request, exc.status_code, detail, headers=headers)
 
 
-class UnexpectedErrors:
-    """Turns an exception nothing handled into a 500 problem, logged once with a reference the client gets."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except Exception as exc:
-            request = Request(scope)
-            reference = uuid.uuid4().hex
-            log.error(
-                "unhandled error on %s %s (reference %s)", request.method, request.url.path, reference, exc_info=exc
-            )
-            if started:
-                raise  # the response is under way: nothing left but to drop the connection
-            await problem(request, 500, f"the service failed; reference {reference}")(scope, receive, send)
+async def unexpected_error(scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+    """Answer an exception nothing handled with a 500 problem, logged once with a reference the client gets.
+    (RequestMiddleware calls it: an exception handler for Exception would have Starlette re-raise it after
+    answering, and the server log it a second time.)"""
+    request = Request(scope)
+    reference = uuid.uuid4().hex
+    log.error("unhandled error on %s %s (reference %s)", request.method, request.url.path, reference, exc_info=exc)
+    await problem(request, 500, f"the service failed; reference {reference}")(scope, receive, send)
