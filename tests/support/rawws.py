@@ -29,24 +29,41 @@ def open_raw(port: int, token: str, *, receive_buffer: int | None = None) -> soc
 
 
 def read_frames(raw: socket.socket, timeout: float = 10) -> list[tuple[int, bytes]]:
-    """Every frame the server sends until it closes: (opcode, payload); server frames are not masked."""
+    """Every frame the server sends until its close frame (or until it drops the connection): (opcode,
+    payload); server frames are not masked. A peer that never answers the close is not waited for."""
     raw.settimeout(timeout)
     data = bytearray()
-    while chunk := raw.recv(1 << 16):
+    while True:
+        frames = _frames(data)
+        if any(opcode == 0x8 for opcode, _ in frames):
+            return frames
+        chunk = raw.recv(1 << 16)
+        if not chunk:
+            return frames
         data += chunk
+
+
+def _frames(data: bytearray) -> list[tuple[int, bytes]]:
+    """The complete frames at the start of `data`."""
     frames = []
     offset = 0
     while offset + 2 <= len(data):
         opcode, length = data[offset] & 0x0F, data[offset + 1] & 0x7F
-        offset += 2
+        start = offset + 2
         if length == 126:
-            (length,) = struct.unpack_from("!H", data, offset)
-            offset += 2
+            if start + 2 > len(data):
+                break
+            (length,) = struct.unpack_from("!H", data, start)
+            start += 2
         elif length == 127:
-            (length,) = struct.unpack_from("!Q", data, offset)
-            offset += 8
-        frames.append((opcode, bytes(data[offset : offset + length])))
-        offset += length
+            if start + 8 > len(data):
+                break
+            (length,) = struct.unpack_from("!Q", data, start)
+            start += 8
+        if start + length > len(data):
+            break
+        frames.append((opcode, bytes(data[start : start + length])))
+        offset = start + length
     return frames
 
 
