@@ -18,6 +18,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.handlers import handler_classes
 from app.http.context import HttpContexts
+from app.http.docs import install_docs
 from app.http.middleware import RequestMiddleware
 from app.http.problems import install_problem_handlers
 from app.metrics import CONTENT_TYPE, Metrics
@@ -43,7 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title=document["info"]["title"],
         version=document["info"]["version"],
         lifespan=_lifespan(services),
-        docs_url="/docs",
+        docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: install_docs serves it from the package
         redoc_url=None,
         # No tracing or metrics hooks unless someone configures an exporter; they cost on every request.
         telemetry={"tracing": False, "metrics": False, "logs": False, "operation_spans": False},
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # The routes themselves, not the routers: FastAPI matches an included router's routes through a layer
         # of its own on every request, which costs more than the matching.
         app.router.routes.extend(router.routes)
+    install_docs(app, title=document["info"]["title"])
     app.add_api_websocket_route(WS_PATH, websocket_endpoint(services, build_ws_table(handlers)))
     # Beside the API, like /docs: for the operators' scrapers, not part of the contract with clients.
     app.add_route("/metrics", _metrics_endpoint(services.metrics), methods=["GET"], include_in_schema=False)

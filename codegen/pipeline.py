@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from codegen.asyncapi_bundle import bundle_asyncapi
 from codegen.asyncapi_reader import read_asyncapi
 from codegen.config import Config
 from codegen.contract import Contract
@@ -17,6 +18,8 @@ from codegen.openapi_reader import read_openapi
 from codegen.refs import SpecSet
 from codegen.render import header, openapi_json, render_all
 from codegen.writer import diff, format_files, swap_in
+from codegen.ws_api import ws_api
+from codegen.ws_reference import render_ws_reference
 
 
 @dataclass(frozen=True)
@@ -67,8 +70,20 @@ def render(config: Config) -> Rendered:
             ws_models=ws_models.get(),
             openapi_json=openapi_json(specs.load(config.openapi).data),
         )
+        files.update(client_documents(contract, specs, config))
     staging = config.output.with_name(f".{config.output.name}.staging")
     return Rendered(contract, format_files(files, staging), staging)
+
+
+def client_documents(contract: Contract, specs: SpecSet, config: Config) -> dict[str, str]:
+    """What the service serves to client teams beside /openapi.json: the bundled AsyncAPI document
+    (/asyncapi.json) and the WebSocket reference (/docs/ws)."""
+    bundled = bundle_asyncapi(specs, specs.load(config.asyncapi))
+    page_header = header(contract.asyncapi_name, contract.openapi_name)
+    return {
+        "asyncapi.json": openapi_json(bundled),
+        "docs/ws.html": render_ws_reference(ws_api(contract, bundled), page_header),
+    }
 
 
 def generate(config: Config) -> tuple[Rendered, bool]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
+from app.http.docs import ASSETS_PATH, DOCS_PATHS
 from generated.rest.operations import OPERATIONS
 from generated.ws.protocol import WS_PATH
 
 # Served beside the spec's operations (documentation, metrics, the WebSocket channel).
-_OTHER_ROUTES = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/metrics", WS_PATH)
+_OTHER_ROUTES = ("/openapi.json", *DOCS_PATHS, f"{ASSETS_PATH}/{{name}}", "/metrics", WS_PATH)
 
 
 class Routes:
@@ -19,7 +20,7 @@ class Routes:
             methods.setdefault(operation.path, set()).add(operation.method)
         self._static = {path: path for path in (*methods, *_OTHER_ROUTES) if "{" not in path}
         self._methods = {path: sorted(found) for path, found in methods.items()}
-        self._patterns = [(_template_pattern(path), path) for path in methods if "{" in path]
+        self._patterns = [(_template_pattern(path), path) for path in (*methods, *_OTHER_ROUTES) if "{" in path]
 
     def template(self, path: str) -> str | None:
         """The template serving `path` (`/api/v1/authors/{author_id}`), or None when none does."""

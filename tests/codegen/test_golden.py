@@ -48,6 +48,8 @@ def test_golden_files_cover_every_kind_of_generated_file() -> None:
     assert sorted(snapshot(GOLDEN_MINIMAL)) == [
         "__init__.py",
         "_runtime.py",
+        "asyncapi.json",
+        "docs/ws.html",
         "openapi.json",
         "permissions.py",
         "rate_limits.py",
