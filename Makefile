@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test lint format generate check-generated check-specs handlers new-handler migrate migration rollback bench ci
+.PHONY: help install run serve test lint format generate check-generated check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -31,7 +31,7 @@ run: install migrate ## install, migrate and serve on http://$(HOST):$(PORT) (SQ
 	@$(RUN) python -m compileall -q app generated
 	$(RUN) python -m app serve --host $(HOST) --port $(PORT)
 
-test: install ## the whole suite (SQLite and PostgreSQL at TEST_DATABASE_URL, schemathesis included)
+test: install sdk-tools browser ## the whole suite (SQLite and PostgreSQL at TEST_DATABASE_URL, schemathesis, SDKs, browser)
 	$(RUN) pytest $(args)
 
 lint: install ## ruff (lint and format check) and mypy --strict
@@ -52,6 +52,23 @@ check-generated: install ## fail with a diff when generated/ is out of date with
 check-specs: ## validate spec/asyncapi.yaml with the official AsyncAPI parser (Node.js; installs it once)
 	@test -d tools/asyncapi/node_modules || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
 	node tools/asyncapi/validate.mjs spec/asyncapi.yaml
+
+sdk: install ## generate the REST and WebSocket clients (Python, TypeScript) into clients/ (not committed)
+	@$(MAKE) --no-print-directory sdk-tools
+	@test -d tools/sdk/node_modules || { echo "make sdk: the TypeScript client needs Node.js and npm (apt-get install nodejs npm)" >&2; exit 1; }
+	$(RUN) python -m codegen sdk
+
+# The Node.js tools of `make sdk` (openapi-typescript, openapi-fetch, typescript), as tools/sdk/package-lock.json
+# pins them. Without npm the TypeScript tests say so, and fail on CI.
+sdk-tools: tools/sdk/node_modules/.installed
+tools/sdk/node_modules/.installed: tools/sdk/package.json tools/sdk/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tools/sdk --no-audit --no-fund --silent && touch $@; \
+	else echo "warning: npm is not installed: the TypeScript client cannot be built (apt-get install nodejs npm)" >&2; fi
+
+# Debian's chromium, which the documentation tests drive headless (installed when missing; needs root).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	|| echo "warning: chromium could not be installed: the browser tests will be skipped (they fail on CI)" >&2
 
 handlers: install ## every operation and pkg_id: roles, bound handler, implemented or missing
 	$(RUN) python -m app handlers

@@ -1,9 +1,10 @@
-"""`python -m codegen [generate|check|new-handler]`: the command behind `make generate` and friends."""
+"""`python -m codegen [generate|check|new-handler|sdk]`: the command behind `make generate` and friends."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from codegen import cache
@@ -20,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("check", help="fail with a diff when generated/ is out of date with spec/")
     new_handler = commands.add_parser("new-handler", help="scaffold missing handler methods into app/handlers/")
     new_handler.add_argument("--tag", help="only this tag (default: every tag with missing methods)")
+    sdk = commands.add_parser("sdk", help="generate the clients of both channels into clients/ (make sdk)")
+    sdk.add_argument("--output", type=Path, default=Path("clients"), help="where (default: clients/)")
     args = parser.parse_args(argv)
     config = load_config(Path.cwd())
     try:
@@ -27,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
             return _check(config)
         if args.command == "new-handler":
             return _new_handler(config, args.tag)
+        if args.command == "sdk":
+            return _sdk(config, args.output)
         return _generate(config)
     except SpecError as exc:
         for problem in exc.problems:
@@ -96,6 +101,26 @@ def _new_handler(config: Config, tag: str | None) -> int:
     for line in changes:
         print(f"  {line}")
     print("Write their bodies and remove @unimplemented; the service refuses to start until then.")
+    return 0
+
+
+def _sdk(config: Config, output: Path) -> int:
+    from codegen.sdk.build import SdkError, build_clients
+
+    started = time.monotonic()
+    try:
+        clients = build_clients(config, output.resolve())
+    except SdkError as exc:
+        print(f"codegen sdk: {exc}", file=sys.stderr)
+        return 1
+    print(f"clients generated from {config.display(config.openapi)} and {config.display(config.asyncapi)}:")
+    for path, what in (
+        (clients.python, f"REST, Python (import {clients.python_package})"),
+        (clients.python_ws, f"WebSocket, Python (import {clients.python_ws_package})"),
+        (clients.typescript, "REST and WebSocket, TypeScript (compiled into dist/ by tsc --strict)"),
+    ):
+        print(f"  {config.display(path)}/  {what}")
+    print(f"in {time.monotonic() - started:.1f} s")
     return 0
 
 

@@ -10,6 +10,7 @@ document has a different schema of that name, in which case it gets the first fr
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from typing import Any
 
 from codegen.refs import SpecSet
@@ -18,9 +19,19 @@ from codegen.source import Document, JsonPath
 _SCHEMAS: JsonPath = ("components", "schemas")
 
 
-def bundle_asyncapi(specs: SpecSet, document: Document) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Bundle:
+    document: dict[str, Any]
+    renamed: dict[str, str]
+    """Schemas of other files that took another name in the bundle: their name there -> their name here."""
+
+
+def bundle_asyncapi(specs: SpecSet, document: Document) -> Bundle:
     """`document` (already validated, every `$ref` resolving) with its references into other files made local."""
-    return _Bundler(specs, document).bundle()
+    bundler = _Bundler(specs, document)
+    bundled = bundler.bundle()
+    renamed = {str(path[-1]): name for (_, path), name in bundler.imported.items() if str(path[-1]) != name}
+    return Bundle(bundled, renamed)
 
 
 class _Bundler:

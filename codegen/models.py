@@ -43,6 +43,11 @@ def render_ws_models(asyncapi: Path, openapi: Path, header: str) -> str:
     return _generate(asyncapi, header, input_file_type="asyncapi", external_ref_mapping=mapping)
 
 
+def render_standalone_models(source: Path, header: str) -> str:
+    """Every schema of a self-contained AsyncAPI document (a client's models: nothing imported from generated/)."""
+    return _generate(source, header, input_file_type="asyncapi")
+
+
 def _generate(source: Path, header: str, **options: Any) -> str:
     with warnings.catch_warnings():
         # The generator warns about defaults changing in future releases; the version is pinned.

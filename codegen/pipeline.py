@@ -78,11 +78,11 @@ def render(config: Config) -> Rendered:
 def client_documents(contract: Contract, specs: SpecSet, config: Config) -> dict[str, str]:
     """What the service serves to client teams beside /openapi.json: the bundled AsyncAPI document
     (/asyncapi.json) and the WebSocket reference (/docs/ws)."""
-    bundled = bundle_asyncapi(specs, specs.load(config.asyncapi))
+    bundle = bundle_asyncapi(specs, specs.load(config.asyncapi))
     page_header = header(contract.asyncapi_name, contract.openapi_name)
     return {
-        "asyncapi.json": openapi_json(bundled),
-        "docs/ws.html": render_ws_reference(ws_api(contract, bundled), page_header),
+        "asyncapi.json": openapi_json(bundle.document),
+        "docs/ws.html": render_ws_reference(ws_api(contract, bundle), page_header),
     }
 
 

@@ -14,7 +14,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from codegen.contract import Contract, RatePolicy, Reply, pascal_case
+from codegen.asyncapi_bundle import Bundle
+from codegen.contract import Contract, ModelRef, RatePolicy, pascal_case
 from codegen.examples import example
 
 EXAMPLE_REQ_ID = str(uuid.UUID(int=0x0B6E4F4C8A7F4D539A651F2D3C4B5A69))
@@ -34,8 +35,10 @@ class Message:
     description: str
     roles: tuple[str, ...]
     rate_limit: RatePolicy | None  # for requests; None: unlimited (and always None for events)
-    data: str  # the schema name of `data`
-    reply: Reply | None  # for requests: what a success reply's data and meta hold
+    data: str  # the name of the schema of `data` in the bundled document
+    reply_kind: Literal["model", "list", "page", "none"] | None  # for requests: what a success reply holds
+    reply_model: str | None  # the schema of the reply's data (of its items, for a list or a page)
+    reply_meta: str | None  # the schema of a page's meta
     payload: dict[str, Any]  # the request envelope's schema (the event's, for an event)
     reply_payload: dict[str, Any] | None  # the success reply envelope's schema
     example: dict[str, Any]  # an example envelope: the request (or the event)
@@ -99,9 +102,10 @@ class WsApi:
         return tuple(message for message in self.messages if message.kind == "event")
 
 
-def ws_api(contract: Contract, bundled: dict[str, Any]) -> WsApi:
-    """The WebSocket API of `contract`, its schemas taken from `bundled` (every `$ref` local)."""
-    document = _Bundled(bundled)
+def ws_api(contract: Contract, bundle: Bundle) -> WsApi:
+    """The WebSocket API of `contract`, its schemas taken from the bundled AsyncAPI document."""
+    bundled = bundle.document
+    document = _Bundled(bundled, bundle.renamed)
     info = bundled.get("info") or {}
     channel: dict[str, Any] = next(iter((bundled.get("channels") or {}).values()), {})
     policies = contract.rate_limits.policies
@@ -136,8 +140,9 @@ def ws_api(contract: Contract, bundled: dict[str, Any]) -> WsApi:
 class _Bundled:
     """Reads the bundled document, where every `$ref` is a pointer into the document itself."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: dict[str, Any], renamed: dict[str, str]) -> None:
         self.data = data
+        self.renamed = renamed
         self.schemas: dict[str, Any] = (data.get("components") or {}).get("schemas") or {}
 
     def deref(self, node: Any) -> Any:
@@ -147,6 +152,12 @@ class _Bundled:
                 target = target[step.replace("~1", "/").replace("~0", "~")]
             node = target
         return node
+
+    def name(self, ref: ModelRef | None) -> str | None:
+        """The name of a contract's model in the bundle (a schema of openapi.yaml may have been renamed)."""
+        if ref is None:
+            return None
+        return self.renamed.get(ref.name, ref.name) if ref.module == "rest" else ref.name
 
     def message(self, ref: Any) -> dict[str, Any]:
         message: dict[str, Any] = self.deref(ref)
@@ -181,8 +192,10 @@ class _Bundled:
             str(operation.get("description") or message.get("description") or ""),
             op.roles,
             policy,
-            op.data.name,
-            op.reply,
+            str(self.name(op.data)),
+            op.reply.kind,
+            self.name(op.reply.model),
+            self.name(op.reply.meta),
             payload,
             reply,
             request_example,
@@ -204,7 +217,9 @@ class _Bundled:
             str(operation.get("description") or message.get("description") or ""),
             event.roles,
             None,
-            event.data.name,
+            str(self.name(event.data)),
+            None,
+            None,
             None,
             payload,
             None,
