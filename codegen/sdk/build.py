@@ -20,10 +20,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.asyncapi_bundle import bundle_asyncapi
+from codegen.asyncapi_bundle import Bundle, bundle_asyncapi
 from codegen.config import Config
-from codegen.contract import snake_case
+from codegen.contract import Contract, snake_case
 from codegen.pipeline import read_contract
+from codegen.refs import SpecSet
 from codegen.render import header
 from codegen.sdk.python_ws import render_python_ws
 from codegen.sdk.typescript_ws import render_typescript
@@ -46,37 +47,59 @@ class Clients:
     python_ws: Path
     python_ws_package: str
     typescript: Path
+    api: WsApi  # what the WebSocket clients were rendered from
 
 
-def build_clients(config: Config, output: Path, *, typescript: bool = True) -> Clients:
-    """Every client into `output` (each client's directory replaced). `typescript=False` skips the Node tools."""
-    contract, specs = read_contract(config)
-    bundle = bundle_asyncapi(specs, specs.load(config.asyncapi))
-    api = ws_api(contract, bundle)
-    title = str(specs.load(config.openapi).data.get("info", {}).get("title", "api"))
-    base = snake_case(title) or "api"
+def build_clients(config: Config, output: Path) -> Clients:
+    """Every client into `output`, each client's directory replaced."""
+    clients = build_python_clients(config, output)
+    build_typescript_client(config, output)
+    return clients
+
+
+def build_python_clients(config: Config, output: Path) -> Clients:
+    """The Python clients (REST and WebSocket) into `output`; needs no Node.js."""
+    contract, specs, bundle = _read(config)
+    base = snake_case(_title(specs, config)) or "api"
     clients = Clients(
         python=output / "python",
         python_package=f"{base}_client",
         python_ws=output / "python-ws",
         python_ws_package=f"{base}_ws_client",
         typescript=output / "typescript",
+        api=ws_api(contract, bundle),
     )
     output.mkdir(parents=True, exist_ok=True)
     _python_rest(config, clients.python)
-    bundled_json = json.dumps(bundle.document, indent=2, ensure_ascii=False) + "\n"
     ws_files = render_python_ws(
-        api,
-        bundled_json,
+        clients.api,
+        json.dumps(bundle.document, indent=2, ensure_ascii=False) + "\n",
         package=clients.python_ws_package,
         distribution=clients.python_ws_package.replace("_", "-"),
         header=header(contract.asyncapi_name, contract.openapi_name),
     )
     format_files(ws_files, clients.python_ws)
-    if typescript:
-        both = header(contract.openapi_name, contract.asyncapi_name)
-        _typescript(config, api, bundle.document, clients.typescript, title=title, file_header=both)
     return clients
+
+
+def build_typescript_client(config: Config, output: Path) -> Path:
+    """The TypeScript client into `output`/typescript, compiled; needs the Node.js tools of tools/sdk/."""
+    contract, specs, bundle = _read(config)
+    target = output / "typescript"
+    both = header(contract.openapi_name, contract.asyncapi_name)
+    api = ws_api(contract, bundle)
+    _typescript(config, api, bundle.document, target, title=_title(specs, config), file_header=both)
+    return target
+
+
+def _read(config: Config) -> tuple[Contract, SpecSet, Bundle]:
+    contract, specs = read_contract(config)
+    return contract, specs, bundle_asyncapi(specs, specs.load(config.asyncapi))
+
+
+def _title(specs: SpecSet, config: Config) -> str:
+    info = specs.load(config.openapi).data.get("info") or {}
+    return str(info.get("title") or "api")
 
 
 def _python_rest(config: Config, target: Path) -> None:

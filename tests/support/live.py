@@ -19,10 +19,13 @@ T = TypeVar("T")
 
 
 class LiveServer:
-    def __init__(self, app: FastAPI, **config: Any) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port: int = probe.getsockname()[1]
+    def __init__(self, app: FastAPI, *, port: int | None = None, **config: Any) -> None:
+        """`port`: where to listen (a free one by default; a restarted service takes the port it had)."""
+        if port is None:
+            with socket.socket() as probe:
+                probe.bind(("127.0.0.1", 0))
+                port = probe.getsockname()[1]
+        self.port: int = port
         settings = app.state.services.settings
         options = {"log_level": "warning", "log_config": uvicorn.config.LOGGING_CONFIG, **config}
         self.app = app
