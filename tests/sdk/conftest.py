@@ -39,10 +39,12 @@ class PythonClients:
     ws: ModuleType  # the WebSocket client package, e.g. specbound_ws_client
 
     def module(self, name: str) -> ModuleType:
-        """A module of either package: `rest.api.authors.create_author`, `ws.models`."""
-        package, _, rest = name.partition(".")
-        root = self.rest if package == "rest" else self.ws
-        return importlib.import_module(f"{root.__name__}.{rest}") if rest else root
+        """`rest`, `rest.<module>` (`rest.api.authors.create_author`): the REST client's; any other name is a
+        module of the WebSocket client (`client`, `models`, `errors`)."""
+        package, _, inner = name.partition(".")
+        if package == "rest":
+            return importlib.import_module(f"{self.rest.__name__}.{inner}") if inner else self.rest
+        return importlib.import_module(f"{self.ws.__name__}.{name}")
 
 
 @pytest.fixture(scope="session")

@@ -32,7 +32,6 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, TypeAdapter
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed as _SocketClosed
-from websockets.exceptions import InvalidHandshake
 
 T = TypeVar("T")
 Meta = TypeVar("Meta")
@@ -337,8 +336,8 @@ class BaseWsClient:
             try:
                 await self._open()
                 return
-            except (OSError, InvalidHandshake, TimeoutError) as exc:
-                self._closed_error = ConnectionClosed(1006, f"reconnecting: {exc}")
+            except Exception as exc:  # refused, unreachable, or the token provider failed: try again
+                self._closed_error = ConnectionClosed(1006, f"reconnecting: {exc!r}")
         for stream in list(self._streams):
             stream.put(self._closed_error)
 
