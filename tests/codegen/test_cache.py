@@ -39,7 +39,7 @@ def test_a_run_with_nothing_changed_answers_without_the_generator(tmp_path: Path
     checked = _run(config.root, "check")
 
     assert again.returncode == 0
-    assert "already up to date: 20 files" in again.stdout
+    assert f"already up to date: {len(written)} files" in again.stdout
     assert "generator loaded: False" in again.stdout
     assert (checked.returncode, "generator loaded: False" in checked.stdout) == (0, True)
     assert snapshot(config.output) == written
