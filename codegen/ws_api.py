@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from codegen.asyncapi_bundle import Bundle
-from codegen.contract import Contract, ModelRef, RatePolicy, pascal_case
+from codegen.contract import Contract, ModelRef, RatePolicy, WsEvent, WsOperation, pascal_case, snake_case
 from codegen.examples import example
 
 EXAMPLE_REQ_ID = str(uuid.UUID(int=0x0B6E4F4C8A7F4D539A651F2D3C4B5A69))
@@ -34,19 +34,32 @@ class Message:
     summary: str
     description: str
     roles: tuple[str, ...]
-    rate_limit: RatePolicy | None  # for requests; None: unlimited (and always None for events)
     data: str  # the name of the schema of `data` in the bundled document
-    reply_kind: Literal["model", "list", "page", "none"] | None  # for requests: what a success reply holds
-    reply_model: str | None  # the schema of the reply's data (of its items, for a list or a page)
-    reply_meta: str | None  # the schema of a page's meta
     payload: dict[str, Any]  # the request envelope's schema (the event's, for an event)
-    reply_payload: dict[str, Any] | None  # the success reply envelope's schema
     example: dict[str, Any]  # an example envelope: the request (or the event)
-    reply_example: dict[str, Any] | None  # an example success reply
+    # For requests only:
+    rate_limit: RatePolicy | None = None  # None: unlimited
+    reply_kind: Literal["model", "list", "page", "none"] | None = None  # what a success reply holds
+    reply_model: str | None = None  # the schema of the reply's data (of its items, for a list or a page)
+    reply_meta: str | None = None  # the schema of a page's meta
+    reply_payload: dict[str, Any] | None = None  # the success reply envelope's schema
+    reply_example: dict[str, Any] | None = None  # an example success reply
 
     @property
     def class_name(self) -> str:
         return pascal_case(self.name)
+
+    @property
+    def roles_text(self) -> str:
+        if self.roles:
+            return ", ".join(self.roles)
+        return "any authenticated caller" if self.kind == "request" else "every client"
+
+    @property
+    def doc_line(self) -> str:
+        """One line for a client method's documentation: what it is, who may send it, its rate limit."""
+        policy = self.rate_limit.name if self.rate_limit else "unlimited"
+        return f"pkg_id {self.pkg_id} {self.enum_name}: {self.summary} Roles: {self.roles_text}. Rate limit: {policy}."
 
 
 @dataclass(frozen=True)
@@ -170,61 +183,43 @@ class _Bundled:
         resolved: dict[str, Any] = self.deref(payload)
         return resolved
 
-    def request(self, op: Any, policy: RatePolicy | None) -> Message:
+    def request(self, op: WsOperation, policy: RatePolicy | None) -> Message:
+        operation = self.data["operations"][op.name]
+        replies = [self.payload(self.message(ref)) for ref in self.deref(operation["reply"])["messages"]]
+        reply = next(r for r in replies if (r.get("properties") or {}).get("status_code", {}).get("const") == 0)
+        return self._message(
+            "request",
+            op,
+            data=str(self.name(op.data)),
+            rate_limit=policy,
+            reply_kind=op.reply.kind,
+            reply_model=self.name(op.reply.model),
+            reply_meta=self.name(op.reply.meta),
+            reply_payload=reply,
+            reply_example={**example(reply, self.schemas), "req_id": EXAMPLE_REQ_ID},
+        )
+
+    def event(self, event: WsEvent) -> Message:
+        return self._message("event", event, data=str(self.name(event.data)))
+
+    def _message(self, kind: Literal["request", "event"], op: WsOperation | WsEvent, **fields: Any) -> Message:
+        """What a request and an event share: names, roles, the payload and its example."""
         operation = self.data["operations"][op.name]
         message = self.message(operation["messages"][0])
         payload = self.payload(message)
-        reply = next(
-            self.payload(self.message(ref))
-            for ref in self.deref(operation["reply"])["messages"]
-            if (self.payload(self.message(ref)).get("properties") or {}).get("status_code", {}).get("const") == 0
-        )
-        request_example = self._example(message, payload, req_id=EXAMPLE_REQ_ID)
-        reply_example = {**example(reply, self.schemas), "req_id": EXAMPLE_REQ_ID}
         return Message(
-            "request",
-            op.pkg_id,
-            op.name,
-            op.enum_name,
-            op.method_name,
-            op.tag,
-            op.summary,
-            str(operation.get("description") or message.get("description") or ""),
-            op.roles,
-            policy,
-            str(self.name(op.data)),
-            op.reply.kind,
-            self.name(op.reply.model),
-            self.name(op.reply.meta),
-            payload,
-            reply,
-            request_example,
-            reply_example,
-        )
-
-    def event(self, event: Any) -> Message:
-        operation = self.data["operations"][event.name]
-        message = self.message(operation["messages"][0])
-        payload = self.payload(message)
-        return Message(
-            "event",
-            event.pkg_id,
-            event.name,
-            event.enum_name,
-            "",
-            event.tag,
-            event.summary,
-            str(operation.get("description") or message.get("description") or ""),
-            event.roles,
-            None,
-            str(self.name(event.data)),
-            None,
-            None,
-            None,
-            payload,
-            None,
-            self._example(message, payload, req_id=None),
-            None,
+            kind=kind,
+            pkg_id=op.pkg_id,
+            name=op.name,
+            enum_name=op.enum_name,
+            method_name=snake_case(op.name),
+            tag=op.tag,
+            summary=op.summary,
+            description=str(operation.get("description") or message.get("description") or ""),
+            roles=op.roles,
+            payload=payload,
+            example=self._example(message, payload, req_id=EXAMPLE_REQ_ID if kind == "request" else None),
+            **fields,
         )
 
     def _example(self, message: dict[str, Any], payload: dict[str, Any], req_id: str | None) -> dict[str, Any]:

@@ -11,21 +11,14 @@ import json
 import re
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from codegen.templating import environment
 from codegen.ws_api import Message, WsApi
 
 ASSETS = "/docs/assets"
 
-_ENV = Environment(
-    loader=PackageLoader("codegen", "templates/docs"),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-    autoescape=True,
-)
+_ENV = environment("docs", html=True)
 _CODE = re.compile(r"`([^`]+)`")
 
 
@@ -52,9 +45,7 @@ def _direction(message: Message) -> str:
 
 
 def _roles(message: Message) -> str:
-    if message.roles:
-        return ", ".join(message.roles)
-    return "any authenticated caller" if message.kind == "request" else "every client"
+    return message.roles_text
 
 
 def _policy(message: Message) -> str:

@@ -95,9 +95,6 @@ def _method(message: Message, api: WsApi) -> _Method:
     }.get(message.reply_kind or "none", ("None", "nothing"))
     schema = api.schemas.get(message.data) or {}
     optional = not schema.get("required")  # every field optional: the data may be left out
-    roles = ", ".join(message.roles) or "any authenticated caller"
-    policy = message.rate_limit.name if message.rate_limit else "unlimited"
-    doc = f"pkg_id {message.pkg_id} {message.enum_name}: {message.summary} Roles: {roles}. Rate limit: {policy}."
     return _Method(
         name=message.method_name,
         enum_name=message.enum_name,
@@ -107,8 +104,8 @@ def _method(message: Message, api: WsApi) -> _Method:
         data_value=f"data if data is not None else {message.data}()" if optional else "data",
         returns=returns,
         decode=decode,
-        doc=doc.replace('"""', "'''"),
-        roles=roles,
+        doc=message.doc_line.replace('"""', "'''"),
+        roles=message.roles_text,
     )
 
 

@@ -84,9 +84,6 @@ def _method(message: Message, api: WsApi) -> _Method:
         "page": (f"Page<{model}, {meta}>", f"{model}[]", meta, "asPage"),
     }.get(message.reply_kind or "none", ("void", "null", "null", "asNothing"))
     optional = not (api.schemas.get(message.data) or {}).get("required")
-    roles = ", ".join(message.roles) or "any authenticated caller"
-    policy = message.rate_limit.name if message.rate_limit else "unlimited"
-    doc = f"pkg_id {message.pkg_id} {message.enum_name}: {message.summary} Roles: {roles}. Rate limit: {policy}."
     return _Method(
         name=_camel(message.method_name),
         enum_name=message.enum_name,
@@ -97,7 +94,7 @@ def _method(message: Message, api: WsApi) -> _Method:
         reply_data=reply_data,
         reply_meta=reply_meta,
         decode=decode,
-        doc=doc.replace("*/", "* /"),
+        doc=message.doc_line.replace("*/", "* /"),
     )
 
 

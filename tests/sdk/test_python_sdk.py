@@ -24,13 +24,16 @@ def _call(sdk: PythonClients, tag: str, operation: str) -> Any:
     return sdk.module(f"rest.api.{tag}.{operation}").asyncio_detailed
 
 
+async def _session(sdk: PythonClients, service: Service, username: str) -> Any:
+    """The generated AuthenticatedClient, with a token of `username` from our own login."""
+    return sdk.module("rest").AuthenticatedClient(base_url=service.url, token=await login(sdk, service.url, username))
+
+
 async def test_the_python_sdk_creates_reads_lists_changes_and_deletes_an_author(
     python_clients: PythonClients, service: Service
 ) -> None:
     sdk, models = python_clients, python_clients.module("rest.models")
-    token = await login(sdk, service.url, "writer")
-
-    async with sdk.module("rest").AuthenticatedClient(base_url=service.url, token=token) as http:
+    async with await _session(sdk, service, "writer") as http:
         created = await _call(sdk, "authors", "create_author")(client=http, body=models.AuthorCreate(name="Le Guin"))
         author_id = created.parsed.id
         got = await _call(sdk, "authors", "get_author")(author_id, client=http)
@@ -54,9 +57,7 @@ async def test_the_python_sdk_creates_reads_lists_changes_and_deletes_a_book(
     python_clients: PythonClients, service: Service
 ) -> None:
     sdk, models = python_clients, python_clients.module("rest.models")
-    token = await login(sdk, service.url, "writer")
-
-    async with sdk.module("rest").AuthenticatedClient(base_url=service.url, token=token) as http:
+    async with await _session(sdk, service, "writer") as http:
         author = (
             await _call(sdk, "authors", "create_author")(client=http, body=models.AuthorCreate(name="Butler"))
         ).parsed
@@ -85,9 +86,7 @@ async def test_the_python_sdk_gets_the_problem_the_spec_declares_without_the_rol
     python_clients: PythonClients, service: Service
 ) -> None:
     sdk, models = python_clients, python_clients.module("rest.models")
-    token = await login(sdk, service.url, "nobody")
-
-    async with sdk.module("rest").AuthenticatedClient(base_url=service.url, token=token) as http:
+    async with await _session(sdk, service, "nobody") as http:
         refused = await _call(sdk, "authors", "create_author")(client=http, body=models.AuthorCreate(name="X"))
 
     assert (refused.status_code, type(refused.parsed).__name__, refused.parsed.status) == (403, "Problem", 403)
