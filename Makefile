@@ -49,9 +49,10 @@ generate: install ## validate spec/ and render generated/
 check-generated: install ## fail with a diff when generated/ is out of date with spec/
 	$(RUN) python -m codegen check
 
-check-specs: ## validate spec/asyncapi.yaml with the official AsyncAPI parser (Node.js; installs it once)
+check-specs: ## validate spec/asyncapi.yaml and the bundle /asyncapi.json serves with the official AsyncAPI parser (Node.js)
 	@test -d tools/asyncapi/node_modules || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
 	node tools/asyncapi/validate.mjs spec/asyncapi.yaml
+	node tools/asyncapi/validate.mjs generated/asyncapi.json
 
 sdk: install ## generate the REST and WebSocket clients (Python, TypeScript) into clients/ (not committed)
 	@$(MAKE) --no-print-directory sdk-tools

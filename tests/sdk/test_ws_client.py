@@ -5,8 +5,11 @@ events, and a reconnection with a fresh token after the service restarts."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import typing
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -210,3 +213,24 @@ async def test_after_a_restart_the_client_reconnects_with_a_fresh_token(
     assert ws.connections == 2
     assert len(tokens) >= 2
     assert tokens[-1] != tokens[0]
+
+
+def test_the_generated_client_passes_mypy_strict(python_clients: PythonClients, tmp_path: Path) -> None:
+    """Client teams type-check their code against it: the client itself must be clean."""
+    checked = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--cache-dir",
+            str(tmp_path),
+            python_clients.clients.python_ws_package,
+        ],
+        cwd=python_clients.clients.python_ws,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert checked.returncode == 0, checked.stdout + checked.stderr
