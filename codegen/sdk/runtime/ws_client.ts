@@ -186,6 +186,9 @@ export class BaseWsClient<EventEnvelope extends { pkg_id: number }> {
 
   private async open(): Promise<WebSocket> {
     const Socket = this.options.WebSocket ?? globalThis.WebSocket;
+    if (Socket === undefined) {
+      throw new WsClientError("no WebSocket here: pass options.WebSocket (Node.js 20: node --experimental-websocket)");
+    }
     const token = typeof this.options.token === "function" ? await this.options.token() : this.options.token;
     const url = token ? `${this.url}${this.url.includes("?") ? "&" : "?"}token=${encodeURIComponent(token)}` : this.url;
     const socket = new Socket(url);
