@@ -10,6 +10,18 @@ function check(condition: boolean, what: string): asserts condition {
   if (!condition) throw new Error(`round trip: ${what}`);
 }
 
+// The envelopes are unions discriminated by pkg_id: in each branch, data and meta have that message's types.
+function described(reply: ws.ReplyEnvelope): string {
+  switch (reply.pkg_id) {
+    case ws.PkgID.GET_PAGINATED_AUTHORS:
+      return `page ${reply.meta.page} of ${reply.meta.pages}: ${reply.data.map((author) => author.name).join(", ")}`;
+    case ws.PkgID.DELETE_AUTHOR:
+      return "deleted";
+    default:
+      return Array.isArray(reply.data) ? `${reply.data.length} authors` : `author ${reply.data.id}`;
+  }
+}
+
 const [baseUrl, username, password] = process.argv.slice(2);
 const seen: Record<string, unknown> = {};
 
@@ -63,6 +75,8 @@ const pushed = await event;
 check(pushed.pkg_id === ws.PkgID.AUTHOR_CREATED && pushed.data.id === viaWs.id, "AUTHOR_CREATED event");
 const page = await client.getPaginatedAuthors({ per_page: 5 });
 check(page.items.length === 2 && page.meta.total === 2, "a page over the WebSocket");
+const envelope: ws.ReplyEnvelope = { pkg_id: 2, req_id: "r", status_code: 0, data: page.items, meta: page.meta };
+check(described(envelope) === "page 1 of 1: O. E. Butler, N. K. Jemisin", described(envelope));
 const many = await Promise.all(Array.from({ length: 20 }, () => client.getAuthor({ id: authorId })));
 check(many.every((one) => one.id === authorId), "concurrent requests");
 let notFound: unknown;
