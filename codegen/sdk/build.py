@@ -70,7 +70,7 @@ def build_python_clients(config: Config, output: Path) -> Clients:
         api=ws_api(contract, bundle),
     )
     output.mkdir(parents=True, exist_ok=True)
-    _python_rest(config, clients.python)
+    _python_rest(config, clients.python, clients.python_package)
     ws_files = render_python_ws(
         clients.api,
         json.dumps(bundle.document, indent=2, ensure_ascii=False) + "\n",
@@ -102,19 +102,26 @@ def _title(specs: SpecSet, config: Config) -> str:
     return str(info.get("title") or "api")
 
 
-def _python_rest(config: Config, target: Path) -> None:
+def _python_rest(config: Config, target: Path, package: str) -> None:
     # openapi-python-client formats with ruff from PATH: the one next to this interpreter.
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    command = [
-        str(Path(sys.executable).parent / "openapi-python-client"),
-        "generate",
-        "--path",
-        str(config.openapi),
-        "--output-path",
-        str(target),
-        "--overwrite",
-    ]
-    _run(command, "openapi-python-client", env=env)
+    with tempfile.TemporaryDirectory() as directory:
+        # The package's name is ours, not derived by the generator's own rules from the title.
+        settings = Path(directory) / "openapi-python-client.json"
+        names = {"package_name_override": package, "project_name_override": package.replace("_", "-")}
+        settings.write_text(json.dumps(names), encoding="utf-8")
+        command = [
+            str(Path(sys.executable).parent / "openapi-python-client"),
+            "generate",
+            "--path",
+            str(config.openapi),
+            "--output-path",
+            str(target),
+            "--config",
+            str(settings),
+            "--overwrite",
+        ]
+        _run(command, "openapi-python-client", env=env)
 
 
 def _typescript(
