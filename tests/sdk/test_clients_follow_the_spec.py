@@ -11,7 +11,7 @@ from pathlib import Path
 
 from codegen.sdk.build import build_python_clients
 from codegen.sdk.typescript_ws import render_typescript
-from tests.codegen.support import SpecCopy, run_codegen
+from tests.codegen.support import SpecCopy, minimal_root, run_codegen
 
 NEW_MESSAGE = """
   getAnyAuthor:
@@ -105,3 +105,18 @@ def test_a_message_added_to_the_spec_is_a_method_of_both_clients(tmp_path: Path)
     assert '99: Schemas["Author"];' in typescript["src/ws.ts"]
     assert 'id="pkg-99"' in (output / "docs" / "ws.html").read_text()
     assert "getAnyAuthor" in json.loads((output / "asyncapi.json").read_text())["operations"]
+
+
+def test_the_clients_of_a_spec_with_few_constructs_type_check(tmp_path: Path) -> None:
+    """The minimal fixture: no status codes, no close codes, another title; the client is still valid Python."""
+    clients = build_python_clients(minimal_root(tmp_path / "repo"), tmp_path / "clients")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "mypy"), clients.python_ws_package],
+        cwd=clients.python_ws,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert clients.python_ws_package != "specbound_ws_client"
+    assert checked.returncode == 0, checked.stdout + checked.stderr
