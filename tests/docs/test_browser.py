@@ -49,6 +49,7 @@ class Browser:
         page = await self.context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
         response = await page.goto(self.origin + path, wait_until="networkidle")
         assert response is not None
         assert response.status == 200

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import httpx
+import pytest
 from ruamel.yaml import YAML
 
 from codegen.asyncapi_reader import _asyncapi_schema_validator
@@ -92,3 +93,16 @@ async def test_the_websocket_reference_lists_every_message_status_and_close_code
         assert f'<tr id="status-{int(status)}"><td>{int(status)}</td><td><code>{status.name}</code>' in text
     for close in CloseCode:
         assert f'<tr id="close-{int(close)}"><td>{int(close)}</td><td><code>{close.name}</code>' in text
+
+
+@pytest.mark.parametrize("path", ["/docs", "/docs/ws"])
+async def test_the_pages_tell_the_browser_to_load_nothing_from_another_host(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    policy = (await client.get(path)).headers["content-security-policy"]
+
+    directives = dict(directive.strip().split(" ", 1) for directive in policy.split(";"))
+    assert directives["default-src"] == "'none'"
+    assert directives["script-src"] == "'self'"
+    assert directives["connect-src"] == "'self'"
+    assert "http" not in policy
