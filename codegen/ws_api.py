@@ -103,7 +103,6 @@ class WsApi:
     statuses: tuple[Status, ...]
     close_codes: tuple[Close, ...]
     error_payload: dict[str, Any] | None  # the schema of the error reply, when the operations share one
-    error_data: str | None  # the schema name of an error reply's data
     schemas: dict[str, Any]  # every schema of the bundled document, by name
 
     @property
@@ -130,7 +129,7 @@ def ws_api(contract: Contract, bundle: Bundle) -> WsApi:
         Close(close.code, close.name, close.description, _close_exception(close.name, status_names))
         for close in sorted(contract.close_codes, key=lambda close: close.code)
     )
-    error_payload, error_data = document.error_reply([op.name for op in contract.ws])
+    error_payload = document.error_reply([op.name for op in contract.ws])
     return WsApi(
         title=str(info.get("title", "")),
         version=str(info.get("version", "")),
@@ -145,7 +144,6 @@ def ws_api(contract: Contract, bundle: Bundle) -> WsApi:
         statuses=statuses,
         close_codes=closes,
         error_payload=error_payload,
-        error_data=error_data,
         schemas=document.schemas,
     )
 
@@ -230,7 +228,7 @@ class _Bundled:
         made: dict[str, Any] = example(payload, self.schemas)
         return {**made, "req_id": req_id}
 
-    def error_reply(self, names: list[str]) -> tuple[dict[str, Any] | None, str | None]:
+    def error_reply(self, names: list[str]) -> dict[str, Any] | None:
         """The error reply every request operation lists beside its success reply, if they share one."""
         found: list[dict[str, Any]] = []
         for name in names:
@@ -239,11 +237,7 @@ class _Bundled:
                 status = (payload.get("properties") or {}).get("status_code") or {}
                 if "const" not in status and payload not in found:
                     found.append(payload)
-        if len(found) != 1:
-            return None, None
-        data = (found[0].get("properties") or {}).get("data") or {}
-        ref = data.get("$ref") if isinstance(data, dict) else None
-        return found[0], (ref.rpartition("/")[2] if isinstance(ref, str) else None)
+        return found[0] if len(found) == 1 else None
 
     def auth(self) -> tuple[Auth, ...]:
         schemes = (self.data.get("components") or {}).get("securitySchemes") or {}
