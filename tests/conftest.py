@@ -16,7 +16,9 @@ from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlmodel import SQLModel
 
+from app.db import tables as _tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.db.database import Database
 from app.main import create_app
 from app.settings import Settings
@@ -73,16 +75,17 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
 
 
 async def empty_tables(database_url: str) -> None:
+    """Delete every row of every table in app/db/tables.py (a table added there is emptied too)."""
     database = Database(database_url)
+    tables = SQLModel.metadata.sorted_tables
     try:
         async with database.engine.begin() as connection:
-            if database.is_sqlite:
-                for table in ("books", "authors", "refresh_tokens", "users"):
-                    await connection.execute(text(f"DELETE FROM {table}"))
+            if connection.dialect.name == "sqlite":
+                for table in reversed(tables):  # the referring ones first
+                    await connection.execute(table.delete())
             else:
-                await connection.execute(
-                    text("TRUNCATE books, authors, refresh_tokens, users RESTART IDENTITY CASCADE")
-                )
+                names = ", ".join(connection.dialect.identifier_preparer.format_table(table) for table in tables)
+                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         await database.dispose()
 
