@@ -29,6 +29,26 @@ ROOT = Path(__file__).resolve().parent.parent
 AUTH = bearer()  # every role
 
 
+# What a test needs beyond this process, as markers (`pytest -m "not live"`; `make test-fast` leaves all four
+# out). postgres, redis and live follow from the fixtures a test uses; slow is set by the modules themselves.
+_POSTGRES_PARAMS = {"database_url", "empty_database"}  # parametrized by back-end: "postgresql" is the server
+_REDIS_FIXTURES = {"redis_url", "own_redis"}
+_LIVE_FIXTURES = {"start_server", "server", "served", "served_process", "service"}  # uvicorn over TCP, or a process
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        if "postgresql_url" in fixtures or any(params.get(name) == "postgresql" for name in _POSTGRES_PARAMS):
+            item.add_marker(pytest.mark.postgres)
+        if fixtures & _REDIS_FIXTURES or params.get("store") == "redis":
+            item.add_marker(pytest.mark.redis)
+        if fixtures & _LIVE_FIXTURES:
+            item.add_marker(pytest.mark.live)
+
+
 @pytest.fixture(scope="session")
 def anyio_backend() -> str:
     """Every `async def` test runs on asyncio (anyio_mode = "auto" in pyproject.toml)."""

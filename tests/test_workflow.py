@@ -16,6 +16,8 @@ from generated.registry import INTERFACES
 from tests.conftest import ROOT
 from tests.support.process import serving
 
+pytestmark = [pytest.mark.slow, pytest.mark.live]
+
 NEW_PATH = """  /api/v1/authors/{author_id}/books:
     parameters:
       - $ref: "#/components/parameters/AuthorId"

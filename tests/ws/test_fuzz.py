@@ -30,6 +30,8 @@ from tests.support.asyncapi import error_reply_schema, event_schemas, request_re
 from tests.support.live import LiveServer
 from tests.support.tokens import mint
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("WS_FUZZ_EXAMPLES", "500"))
 OPERATIONS = request_replies()
 REPLIES = {operation.pkg_id: operation.replies for operation in OPERATIONS}
