@@ -3,15 +3,15 @@
 
 import json
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 Ctx = TypeVar("Ctx")
 """The application's request context: handler interfaces are generic over it."""
 
 F = TypeVar("F", bound=Callable[..., Any])
-M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 _UNIMPLEMENTED = "__codegen_unimplemented__"
 
@@ -30,19 +30,32 @@ def is_unimplemented(method: object) -> bool:
     return bool(getattr(method, _UNIMPLEMENTED, False))
 
 
-def validate_json(model: type[M], raw: bytes | str) -> M:
-    """Validate JSON text as `model`, with JSON Schema's meaning of its types.
+def validate_json(model: type[T], raw: bytes | str) -> T:
+    """Validate JSON text as `model` (a Pydantic model, or a type alias such as a discriminated union), with
+    JSON Schema's meaning of its types.
 
     Strict, so that `"1"` is not an integer and `0` is not `false`. But for JSON Schema an integral number
     written with a fraction (`1.0`) is an integer, and Pydantic's strict mode disagrees: when that is what
     failed, such numbers are rewritten as integers and the text is validated once more.
     """
+    validator = adapter(model)
     try:
-        return model.model_validate_json(raw, strict=True)
+        return validator.validate_json(raw, strict=True)
     except ValidationError as exc:
         if not any(_integral_float(error) for error in exc.errors()):
             raise
-    return model.model_validate_json(json.dumps(json.loads(raw, parse_float=_number)), strict=True)
+    return validator.validate_json(json.dumps(json.loads(raw, parse_float=_number)), strict=True)
+
+
+_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
+
+
+def adapter(model: type[T]) -> TypeAdapter[T]:
+    """The validator of `model`, built once: a model class and a type alias (`TypeAliasType`) alike."""
+    found = _ADAPTERS.get(model)
+    if found is None:
+        found = _ADAPTERS[model] = TypeAdapter(model)
+    return cast(TypeAdapter[T], found)
 
 
 def _integral_float(error: Any) -> bool:
