@@ -10,7 +10,7 @@ from typing import Any
 def table(results: dict[str, Any]) -> str:
     lines = [
         f"{'scenario':<44} {'product':>12} {'baseline':>12} {'ratio':>7} {'target':>7}  p50/p99 ms (product | baseline)"
-        "   server µs/req (product | baseline)",
+        "   server µs/req (product | baseline = cpu ratio)",
     ]
     for scenario in results["scenarios"].values():
         product, baseline = scenario["product"], scenario["baseline"]
@@ -21,7 +21,8 @@ def table(results: dict[str, Any]) -> str:
             f"{scenario['title']:<44} {product['throughput']:>10.0f}/s {baseline['throughput']:>10.0f}/s "
             f"{scenario['ratio']:>6.2f}x {target:>7}  "
             f"{product['p50_ms']:.1f}/{product['p99_ms']:.1f} | {baseline['p50_ms']:.1f}/{baseline['p99_ms']:.1f}"
-            f"   {product['cpu_us_per_request']:.0f} | {baseline['cpu_us_per_request']:.0f}   {verdict}"
+            f"   {product['cpu_us_per_request']:.0f} | {baseline['cpu_us_per_request']:.0f} = "
+            f"{scenario['cpu_ratio']:.2f}x   {verdict}"
         )
     if "codegen" in results:
         codegen = results["codegen"]
