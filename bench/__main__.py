@@ -20,7 +20,7 @@ from typing import Any
 
 import redis
 
-from bench import fixtures, processes, report, synthetic
+from bench import fixtures, processes, report, scale, synthetic
 from bench.load import wrk
 from bench.scenarios import Scenario, Side, http, http_tokens, run, websocket
 
@@ -38,18 +38,31 @@ def main() -> int:
         "--distinct-tokens", type=int, default=12_000, help="tokens of the cache-miss scenario (above the cache size)"
     )
     parser.add_argument(
+        "--connections",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1_000, 5_000, 10_000],
+        help="connection counts of the connections-at-scale runs (comma-separated)",
+    )
+    parser.add_argument(
         "--only",
         type=lambda text: set(text.split(",")),
         help="comma-separated parts to run (scenario keys as in results.json, codegen, startup, memory); default all",
     )
     args = parser.parse_args()
-    wanted = (lambda key: key in args.only) if args.only else (lambda key: True)
+
+    def wanted(part: str) -> bool:
+        return args.only is None or part in args.only
+
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (make bench installs it: apt-get install wrk)", file=sys.stderr)
         return 2
     redis.Redis.from_url(args.redis, socket_timeout=2).ping()
 
     started = time.monotonic()
+    file_limit = scale.raise_file_limit()
+    if max(args.connections) + 1000 > file_limit:
+        print(f"bench: the hard limit on open files ({file_limit}) is below {max(args.connections)} connections")
+        return 2
     work = Path(tempfile.mkdtemp(prefix="specbound-bench-"))
     logs = RESULTS / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -147,6 +160,22 @@ def main() -> int:
             server.stop()
 
     results: dict[str, Any] = {"scenarios": {scenario.key: scenario.summary() for scenario in scenarios}}
+    if wanted("scale") and args.connections:
+        results["scale"] = {}
+        for mode, extra in (
+            ("in-process", {}),
+            ("redis", {"REDIS_URL": args.redis, "REDIS_PREFIX": f"bench:{uuid.uuid4().hex[:8]}:"}),
+        ):
+            print(f"bench: {', '.join(f'{n:,}' for n in args.connections)} connections, events {mode}", flush=True)
+            creator = fixtures.token(private_key, subject="2", roles=["create-author"])
+            results["scale"][mode] = scale.measure(
+                {**product_env, **extra},
+                logs,
+                tokens=many_tokens,
+                creator=creator,
+                counts=args.connections,
+                name=f"scale-{mode}",
+            )
     if wanted("codegen"):
         print("bench: codegen on a synthetic spec of 500 operations and 500 messages", flush=True)
         results["codegen"] = _codegen(work)
@@ -163,8 +192,10 @@ def main() -> int:
     print(report.table(results))
     print(f"\nbench: {results['elapsed_seconds']:.0f} s; results in {data} and {chart}")
     shutil.rmtree(work, ignore_errors=True)
-    met = all(s["met"] for s in results["scenarios"].values()) and all(
-        results[part]["met"] for part in ("codegen", "startup", "memory") if part in results
+    met = (
+        all(s["met"] for s in results["scenarios"].values())
+        and all(run["met"] for runs in results.get("scale", {}).values() for run in runs)
+        and all(results[part]["met"] for part in ("codegen", "startup", "memory") if part in results)
     )
     if not met:
         print("bench: some targets are missed (MISSED above)", file=sys.stderr)

@@ -67,8 +67,8 @@ def signing_key(directory: Path) -> tuple[Path, Path]:
     return private, public
 
 
-def token(private_key: Path, *, subject: str = "1", ttl: int = 3600) -> str:
-    """An access token of the product's own issuer (RS256), with the read roles."""
+def token(private_key: Path, *, subject: str = "1", ttl: int = 3600, roles: list[str] = ALL_READ_ROLES) -> str:
+    """An access token of the product's own issuer (RS256), with the read roles unless `roles` says others."""
     issuer = TokenIssuer(
         load_signing_key(private_key.read_bytes()),
         issuer="specbound",
@@ -76,7 +76,7 @@ def token(private_key: Path, *, subject: str = "1", ttl: int = 3600) -> str:
         access_ttl=ttl,
         refresh_ttl=ttl,
     )
-    return issuer.access_token(subject=subject, username="bench", roles=ALL_READ_ROLES).token
+    return issuer.access_token(subject=subject, username="bench", roles=roles).token
 
 
 def tokens(private_key: Path, count: int, *, roles: list[str] = ALL_READ_ROLES) -> list[str]:

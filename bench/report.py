@@ -24,6 +24,16 @@ def table(results: dict[str, Any]) -> str:
             f"   {product['cpu_us_per_request']:.0f} | {baseline['cpu_us_per_request']:.0f} = "
             f"{scenario['cpu_ratio']:.2f}x   {verdict}"
         )
+    for mode, runs in results.get("scale", {}).items():
+        for run in runs:
+            lines.append(
+                f"{'connections: ' + format(run['connections'], ',') + ', events ' + mode:<44} "
+                f"held {run['received_event']:,}/{run['connections']:,}, opened in {run['open_seconds']:.1f} s, "
+                f"{run['bytes_per_connection'] / 1024:.1f} KB each (target <= 30), event p50/p99/last "
+                f"{run['event_p50_seconds'] * 1e3:.0f}/{run['event_p99_seconds'] * 1e3:.0f}/"
+                f"{run['event_last_seconds'] * 1e3:.0f} ms (target p99 <= 1000 at 10,000)   "
+                f"{'ok' if run['met'] else 'MISSED'}"
+            )
     if "codegen" in results:
         codegen = results["codegen"]
         lines.append(
