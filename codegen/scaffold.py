@@ -16,6 +16,7 @@ from pathlib import Path
 
 from codegen.config import Config
 from codegen.contract import Contract, ModelRef, pascal_case
+from codegen.python_types import annotation_imports
 from codegen.render import rest_interface_name, rest_signature, ws_interface_name, ws_signature
 
 _INDENT = "    "
@@ -34,6 +35,7 @@ class _Stub:
     text: str
     models: tuple[ModelRef, ...]
     needs_page: bool = False
+    imports: frozenset[tuple[str, str]] = frozenset()  # (module, name) its annotations use besides the models
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def _rest_interface(contract: Contract, tag: str, context: str) -> _Interface:
         signature = f"async def {view.name}(self, ctx: {context}{view.params}) -> {view.returns}:"
         models = tuple(ref for ref in (op.body, op.response) if ref is not None)
         serves = f"{op.method.upper()} {op.path} ({op.operation_id})"
-        stubs.append(_Stub(view.name, serves, _stub_text(signature, view.doc), models))
+        imports = frozenset(name for param in op.params for name in annotation_imports(param.python_type))
+        stubs.append(_Stub(view.name, serves, _stub_text(signature, view.doc), models, imports=imports))
     return _Interface("rest", tag, rest_interface_name(tag), pascal_case(tag), tuple(stubs))
 
 
@@ -187,6 +190,8 @@ def _imports_for(config: Config, interface: _Interface, stubs: list[_Stub], pres
             wanted.setdefault(f"generated.{ref.module}.models", set()).add(ref.name)
         if stub.needs_page:
             wanted.setdefault("generated.ws._runtime", set()).add("WsPage")
+        for module, name in stub.imports:
+            wanted.setdefault(module, set()).add(name)
     lines = []
     for module, names in sorted(wanted.items()):
         new = sorted(names - present)
