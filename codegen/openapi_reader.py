@@ -128,6 +128,8 @@ def _validate_structure(document: Document, problems: Problems) -> None:
         if isinstance(error, ValidationError) and error.absolute_path:
             detail = best_match([error]) if error.context else error
             path = tuple(detail.absolute_path) or tuple(error.absolute_path)
+            if document.get(path) is not detail.instance:  # a path relative to a schema checked on its own
+                path = document.path_of(detail.instance, path) or path
             problems.add(document.location(path), _short(detail.message))
         else:
             # The validator's own semantic checks carry no path; their message names the operation.
