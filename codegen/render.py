@@ -336,7 +336,7 @@ def _access_expression(
     if public:
         return "PUBLIC"
     sets = [_frozenset(f"Role.{constants[role]}" for role in required) for required in alternatives]
-    scheme_sets = [_frozenset(repr(name) for name in names) for names in schemes]
+    scheme_sets = [repr(tuple(names)) for names in schemes]
     if scheme_sets:
         sets.append("schemes=(" + "".join(f"{names}, " for names in scheme_sets).rstrip(" ") + ")")
     if optional:

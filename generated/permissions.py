@@ -42,15 +42,15 @@ class Role(StrEnum):
 class Access:
     """Anyone (public), or a caller holding every role of at least one alternative.
 
-    `schemes[i]` are the security schemes alternative `i` needs, all of them (REST; the WebSocket upgrade
-    takes a bearer token). `optional` (a `{}` among the requirements): anyone may call, but credentials that
+    `schemes[i]` are the security schemes alternative `i` needs, all of them, in the spec's order: the first
+    one's caller is the principal (REST; the WebSocket upgrade takes a bearer token). `optional` (a `{}` among the requirements): anyone may call, but credentials that
     are presented must be valid.
     """
 
     public: bool
     alternatives: tuple[frozenset[str], ...] = ()
     optional: bool = False
-    schemes: tuple[frozenset[str], ...] = ()
+    schemes: tuple[tuple[str, ...], ...] = ()
 
     def allows(self, roles: Set[str]) -> bool:
         """Whether an authenticated caller holding `roles` may call."""
@@ -61,7 +61,7 @@ PUBLIC: Final = Access(public=True)
 
 
 def _requires(
-    *alternatives: frozenset[str], schemes: tuple[frozenset[str], ...] = (), optional: bool = False
+    *alternatives: frozenset[str], schemes: tuple[tuple[str, ...], ...] = (), optional: bool = False
 ) -> Access:
     return Access(public=False, alternatives=alternatives, optional=optional, schemes=schemes)
 
@@ -74,17 +74,17 @@ REST_PERMISSIONS: Final[Mapping[OperationId, Access]] = MappingProxyType(
         OperationId.CREATE_TOKEN: PUBLIC,
         OperationId.REFRESH_TOKEN: PUBLIC,
         OperationId.LOGOUT: PUBLIC,
-        OperationId.GET_ME: _requires(frozenset(), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.LIST_AUTHORS: _requires(frozenset({Role.GET_AUTHORS}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.CREATE_AUTHOR: _requires(frozenset({Role.CREATE_AUTHOR}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.GET_AUTHOR: _requires(frozenset({Role.GET_AUTHORS}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.UPDATE_AUTHOR: _requires(frozenset({Role.UPDATE_AUTHOR}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.DELETE_AUTHOR: _requires(frozenset({Role.DELETE_AUTHOR}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.LIST_BOOKS: _requires(frozenset({Role.GET_BOOKS}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.CREATE_BOOK: _requires(frozenset({Role.CREATE_BOOK}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.GET_BOOK: _requires(frozenset({Role.GET_BOOKS}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.UPDATE_BOOK: _requires(frozenset({Role.UPDATE_BOOK}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.DELETE_BOOK: _requires(frozenset({Role.DELETE_BOOK}), schemes=(frozenset({"bearerAuth"}),)),
+        OperationId.GET_ME: _requires(frozenset(), schemes=(("bearerAuth",),)),
+        OperationId.LIST_AUTHORS: _requires(frozenset({Role.GET_AUTHORS}), schemes=(("bearerAuth",),)),
+        OperationId.CREATE_AUTHOR: _requires(frozenset({Role.CREATE_AUTHOR}), schemes=(("bearerAuth",),)),
+        OperationId.GET_AUTHOR: _requires(frozenset({Role.GET_AUTHORS}), schemes=(("bearerAuth",),)),
+        OperationId.UPDATE_AUTHOR: _requires(frozenset({Role.UPDATE_AUTHOR}), schemes=(("bearerAuth",),)),
+        OperationId.DELETE_AUTHOR: _requires(frozenset({Role.DELETE_AUTHOR}), schemes=(("bearerAuth",),)),
+        OperationId.LIST_BOOKS: _requires(frozenset({Role.GET_BOOKS}), schemes=(("bearerAuth",),)),
+        OperationId.CREATE_BOOK: _requires(frozenset({Role.CREATE_BOOK}), schemes=(("bearerAuth",),)),
+        OperationId.GET_BOOK: _requires(frozenset({Role.GET_BOOKS}), schemes=(("bearerAuth",),)),
+        OperationId.UPDATE_BOOK: _requires(frozenset({Role.UPDATE_BOOK}), schemes=(("bearerAuth",),)),
+        OperationId.DELETE_BOOK: _requires(frozenset({Role.DELETE_BOOK}), schemes=(("bearerAuth",),)),
     }
 )
 

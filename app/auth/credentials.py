@@ -28,7 +28,7 @@ _JWT_KINDS = frozenset({"bearer", "oauth2", "openIdConnect"})
 
 def schemes_of(access: Access) -> tuple[Scheme, ...]:
     """Every scheme any requirement of `access` names, in order, each once."""
-    names = dict.fromkeys(name for alternative in access.schemes for name in sorted(alternative))
+    names = dict.fromkeys(name for alternative in access.schemes for name in alternative)
     return tuple(SCHEMES[name] for name in names)
 
 

@@ -32,15 +32,15 @@ class Role(StrEnum):
 class Access:
     """Anyone (public), or a caller holding every role of at least one alternative.
 
-    `schemes[i]` are the security schemes alternative `i` needs, all of them (REST; the WebSocket upgrade
-    takes a bearer token). `optional` (a `{}` among the requirements): anyone may call, but credentials that
+    `schemes[i]` are the security schemes alternative `i` needs, all of them, in the spec's order: the first
+    one's caller is the principal (REST; the WebSocket upgrade takes a bearer token). `optional` (a `{}` among the requirements): anyone may call, but credentials that
     are presented must be valid.
     """
 
     public: bool
     alternatives: tuple[frozenset[str], ...] = ()
     optional: bool = False
-    schemes: tuple[frozenset[str], ...] = ()
+    schemes: tuple[tuple[str, ...], ...] = ()
 
     def allows(self, roles: Set[str]) -> bool:
         """Whether an authenticated caller holding `roles` may call."""
@@ -51,7 +51,7 @@ PUBLIC: Final = Access(public=True)
 
 
 def _requires(
-    *alternatives: frozenset[str], schemes: tuple[frozenset[str], ...] = (), optional: bool = False
+    *alternatives: frozenset[str], schemes: tuple[tuple[str, ...], ...] = (), optional: bool = False
 ) -> Access:
     return Access(public=False, alternatives=alternatives, optional=optional, schemes=schemes)
 
@@ -63,13 +63,13 @@ REST_PERMISSIONS: Final[Mapping[OperationId, Access]] = MappingProxyType(
             frozenset({Role.READ_NOTES}),
             frozenset({Role.ADMIN}),
             schemes=(
-                frozenset({"bearerAuth"}),
-                frozenset({"bearerAuth"}),
+                ("bearerAuth",),
+                ("bearerAuth",),
             ),
         ),
-        OperationId.CREATE_NOTE: _requires(frozenset({Role.WRITE_NOTES}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.GET_NOTE: _requires(frozenset({Role.READ_NOTES}), schemes=(frozenset({"bearerAuth"}),)),
-        OperationId.DELETE_NOTE: _requires(frozenset({Role.WRITE_NOTES}), schemes=(frozenset({"bearerAuth"}),)),
+        OperationId.CREATE_NOTE: _requires(frozenset({Role.WRITE_NOTES}), schemes=(("bearerAuth",),)),
+        OperationId.GET_NOTE: _requires(frozenset({Role.READ_NOTES}), schemes=(("bearerAuth",),)),
+        OperationId.DELETE_NOTE: _requires(frozenset({Role.WRITE_NOTES}), schemes=(("bearerAuth",),)),
     }
 )
 
