@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +111,14 @@ def _add(target: dict[str, Any], entries: dict[str, Any], where: str) -> None:
     for name, value in entries.items():
         assert name not in target, f"the fixture's {where}.{name} is already in spec/openapi.yaml"
         target[name] = value
+
+
+@contextmanager
+def served_fixture(root: Path, fixture: str, tag: str, bodies: dict[str, str]) -> Iterator[str]:
+    """The fixture generated, `tag`'s handlers scaffolded and given `bodies`, and served: the base URL."""
+    repo = ConstructRepo(root, fixture)
+    generated = repo.generate()
+    assert generated.returncode == 0, generated.stderr
+    repo.implement(tag, bodies)
+    with repo.serving() as url:
+        yield url
