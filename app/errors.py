@@ -36,8 +36,7 @@ class Unauthenticated(AppError):
     @property
     def challenge(self) -> str:
         """The WWW-Authenticate value: the operation's own challenges (`Basic realm=...`, ...) when it names
-        them, else Bearer (RFC 6750), saying whether a token was presented and refused. Empty: none applies
-        (an API key has no HTTP authentication scheme)."""
+        them, else Bearer (RFC 6750), saying whether a token was presented and refused."""
         if self.challenges is not None:
             return ", ".join(self.challenges)
         return 'Bearer error="invalid_token"' if self.token_rejected else "Bearer"

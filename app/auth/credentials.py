@@ -33,13 +33,16 @@ def schemes_of(access: Access) -> tuple[Scheme, ...]:
 
 
 def challenges(schemes: Iterable[Scheme], *, rejected: bool = False) -> tuple[str, ...]:
-    """The WWW-Authenticate challenges of `schemes`: Bearer for tokens, Basic for passwords (API keys have none)."""
+    """The WWW-Authenticate challenges of `schemes`: Bearer for tokens, Basic for passwords, and for an API key
+    (which has no registered HTTP scheme, while a 401 must carry a challenge: RFC 9110) `ApiKey realm=<scheme>`."""
     found: dict[str, None] = {}
     for scheme in schemes:
         if scheme.kind in _JWT_KINDS:
             found['Bearer error="invalid_token"' if rejected else "Bearer"] = None
         elif scheme.kind == "basic":
             found[f'Basic realm="{scheme.name}", charset="UTF-8"'] = None
+        else:
+            found[f'ApiKey realm="{scheme.name}"'] = None
     return tuple(found)
 
 
