@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test test-fast lint format generate check-generated check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
+.PHONY: help install run serve test test-fast fuzz lint format generate check-generated check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -39,6 +39,9 @@ test: install sdk-tools browser ## the whole suite (SQLite and PostgreSQL at TES
 # module's tests stay in one, so module fixtures are built once). `make test` runs all of it and the rest.
 test-fast: install ## codegen, unit and in-process tests only, on two cores (about a minute on a quiet machine)
 	$(RUN) pytest -m "not postgres and not redis and not live and not slow" -n 2 --dist loadscope $(args)
+
+fuzz: install ## schemathesis (all checks) and the AsyncAPI fuzzer against a fresh service, or the one at URL=
+	$(RUN) python -m tests.fuzz $(if $(URL),--url $(URL)) $(args)
 
 lint: install ## ruff (lint and format check) and mypy --strict
 	$(RUN) ruff check .
