@@ -27,7 +27,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
 def _config() -> schemathesis.Config:
     """schemathesis.toml, and a token with every role for the spec's bearer scheme (as `make fuzz` adds it):
     given per scheme, so that negative cases (no token, a bad one) stay negative."""
