@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = serve_document  # type: ignore[method-assign]  # the spec itself, not FastAPI's derivation
     app.state.services = services
     app.state.hub = hub
-    for router in build_routers(handlers, HttpContexts(services)):
+    for router in build_routers(handlers, HttpContexts(services, handlers.auth_security)):
         # The routes themselves, not the routers: FastAPI matches an included router's routes through a layer
         # of its own on every request, which costs more than the matching.
         app.router.routes.extend(router.routes)
