@@ -96,4 +96,4 @@ bench: install ## measure the service against hand-written baselines (PostgreSQL
 	@$(RUN) python -m compileall -q app generated
 	$(UV) run --locked --group bench python -m bench $(args)
 
-ci: lint check-generated check-specs test ## what .ci/run checks
+ci: lint check-generated check-compat check-specs test ## what .ci/run checks
