@@ -55,6 +55,17 @@ class RestDiff:
                 subject = f"{key[1].upper()} {path}"
                 self._add("endpoint-added", subject, f"operation {subject} added", None, op.location)
 
+        old_hooks, new_hooks = self.old.child("webhooks"), self.new.child("webhooks")
+        for name in old_hooks.value if isinstance(old_hooks.value, dict) else {}:
+            if not isinstance(new_hooks.value, dict) or name not in new_hooks.value:
+                self._add(
+                    "webhook-removed",
+                    f"webhook {name}",
+                    f"webhook {name} removed",
+                    located(old_hooks.child(name)),
+                    None,
+                )
+
     def _add(self, rule: str, subject: str, what: str, old: Location | None, new: Location | None) -> None:
         self.changes.append(Change(rule, subject, what, old, new, "openapi"))
 
@@ -134,7 +145,23 @@ class RestDiff:
                 old_response = self.old_specs.deref(before.child(code), self.problems)
                 new_response = self.new_specs.deref(after.child(code), self.problems)
                 if old_response is not None and new_response is not None:
+                    self._headers(subject, old_response, new_response, code)
                     self._content(subject, old_response, new_response, "response", f" {code}")
+
+    def _headers(self, subject: str, old: Node, new: Node, code: str) -> None:
+        """Response headers a client reads (`Location`, `RateLimit-*`): removed, or no longer always sent."""
+        before, after = _headers(old, self.old_specs, self.problems), _headers(new, self.new_specs, self.problems)
+        for name, header in before.items():
+            required = header.value.get("required") is True
+            label = f"response {code}: header {header.path[-1]}"
+            if name not in after:
+                rule = "required-response-header-removed" if required else "optional-response-header-removed"
+                self._add(rule, subject, f"{label} removed", located(header), None)
+            elif required and after[name].value.get("required") is not True:
+                what = f"{label} became optional"
+                self._add(
+                    "response-header-became-optional", subject, what, _loc(header, "required"), located(after[name])
+                )
 
     def _content(
         self, subject: str, old: Node, new: Node, direction: Literal["request", "response"], status: str = ""
@@ -240,6 +267,17 @@ def _parameters(op: Node, specs: SpecSet, problems: Problems) -> dict[tuple[str,
             elif where == "path" and f"{{{name}}}" in template:
                 name = f"#{template.index(f'{{{name}}}')}"  # by place in the path: renaming it changes no URL
             found[(where, name)] = param
+    return found
+
+
+def _headers(response: Node, specs: SpecSet, problems: Problems) -> dict[str, Node]:
+    """The headers of a response by lower-case name, each `$ref` followed; the located node is the name's."""
+    listed = response.child("headers")
+    found: dict[str, Node] = {}
+    for name in listed.value if isinstance(listed.value, dict) else {}:
+        header = specs.deref(listed.child(name), problems)
+        if header is not None and isinstance(header.value, dict):
+            found[str(name).lower()] = Node(listed.document, (*listed.path, name), header.value)
     return found
 
 

@@ -35,6 +35,7 @@ _RULES = [
     Rule("api-path-removed-with-deprecation", I, "the path was deprecated before it was removed"),
     Rule("api-removed-with-deprecation", I, "the operation was deprecated before it was removed"),
     Rule("endpoint-added", I, "a new operation; existing clients are not affected"),
+    Rule("webhook-removed", E, "subscribers waiting for this webhook are never called"),
     # parameters
     Rule("new-required-request-parameter", E, "clients that do not send it are refused with 4xx"),
     Rule("new-request-path-parameter", E, "clients build the old URL and miss the operation"),
@@ -67,6 +68,9 @@ _RULES = [
     Rule("response-property-became-optional", E, "clients that read it may find it missing"),
     Rule("response-required-property-added", I, "clients get one more field"),
     Rule("response-optional-property-added", I, "clients may get one more field"),
+    Rule("required-response-header-removed", E, "clients that read this header find it missing"),
+    Rule("optional-response-header-removed", W, "clients that read this header when present never find it"),
+    Rule("response-header-became-optional", E, "clients that read this header may find it missing"),
     # security and rate limits
     Rule("api-security-added", E, "callers without credentials, allowed before, are refused with 401"),
     Rule("api-security-scope-added", E, "callers without the added role, allowed before, are refused with 403"),

@@ -111,6 +111,19 @@ def test_a_reviewed_allowlist_entry_accepts_the_break(repo: Path) -> None:
     assert "accepted by spec/compat-allowlist.yaml: Only the admin console sends it; agreed with its team." in report
 
 
+def test_an_allowlist_entry_that_matches_nothing_is_reported(repo: Path) -> None:
+    (repo / "spec" / "compat-allowlist.yaml").write_text(
+        "accepted:\n  - rule: ws-message-role-added\n    location: GET /authors\n    reason: released since\n",
+        encoding="utf-8",
+    )
+    code, report = check_compat(repo)
+    assert code == 0, report
+    assert (
+        "warning: spec/compat-allowlist.yaml:2:5: the allowlist entry ws-message-role-added at GET /authors "
+        "matches no change" in report
+    )
+
+
 def test_an_allowlist_entry_for_an_unknown_rule_is_a_located_error(repo: Path) -> None:
     (repo / "spec" / "compat-allowlist.yaml").write_text(
         "accepted:\n  - rule: no-such-rule\n    location: GET /authors\n    reason: typo\n", encoding="utf-8"

@@ -110,6 +110,12 @@ CASES = [
         [],
         "info",
     ),
+    Case(
+        "webhook removed",
+        [Edit("webhooks:\n  authorCreated:\n", "webhooks:\n  authorUpdated:\n")],
+        [Expect("webhook-removed", "webhook authorCreated", At("webhooks:\n  authorCreated:", "authorCreated"), None)],
+        "error",
+    ),
     # --- parameters
     Case(
         "required query parameter added",
@@ -604,6 +610,45 @@ CASES = [
             )
         ],
         "info",
+    ),
+    Case(
+        "required response header removed",
+        [Edit("            Location: {required: true, schema: {type: string}}\n", "")],
+        [
+            Expect(
+                "required-response-header-removed",
+                "POST /authors",
+                At("            Location: {required", "Location"),
+                None,
+            )
+        ],
+        "error",
+    ),
+    Case(
+        "response header no longer always sent",
+        [Edit("Location: {required: true, schema: {type: string}}", "Location: {schema: {type: string}}")],
+        [
+            Expect(
+                "response-header-became-optional",
+                "POST /authors",
+                At("Location: {required: true", "required"),
+                At("            Location: {schema", "Location"),
+            )
+        ],
+        "error",
+    ),
+    Case(
+        "optional response header removed",
+        [Edit("            RateLimit-Remaining: {schema: {type: integer}}\n", "")],
+        [
+            Expect(
+                "optional-response-header-removed",
+                "POST /authors",
+                At("            RateLimit-Remaining:", "RateLimit"),
+                None,
+            )
+        ],
+        "warning",
     ),
     Case(
         "response media type removed",
