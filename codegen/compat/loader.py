@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codegen.config import Config
+from codegen.errors import Location, Problem, SpecError
 from codegen.refs import SpecSet
 from codegen.source import Document
 
@@ -37,7 +38,15 @@ class _LabelledSpecs(SpecSet):
         self.label = label
 
     def load(self, path: Path) -> Document:
-        document = super().load(path)
+        try:
+            document = super().load(path)
+        except SpecError as exc:
+            if not self.label:
+                raise
+            raise SpecError(
+                Problem(Location(f"{self.label}:{p.location.file}", p.location.line, p.location.col), p.message)
+                for p in exc.problems
+            ) from exc
         if self.label and not document.name.startswith(f"{self.label}:"):
             document.name = f"{self.label}:{document.name}"
         return document

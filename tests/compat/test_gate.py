@@ -208,3 +208,19 @@ def test_exit_status_tells_a_break_from_a_comparison_that_could_not_be_made(repo
 )
 def test_what_counts_as_a_new_major_version(before: str | None, after: str | None, bumped: bool) -> None:
     assert major_bumped(before, after) is bumped
+
+
+def test_a_deleted_spec_file_removes_everything_in_it(repo: Path) -> None:
+    (repo / "spec" / "asyncapi.yaml").unlink()
+    code, report = check_compat(repo)
+    assert code != 0, report
+    assert "error   ws-message-removed  WS GET_AUTHOR (pkg_id 1)" in report
+
+
+def test_a_base_whose_spec_does_not_parse_is_located_in_that_version(repo: Path) -> None:
+    edit(repo, "openapi.yaml", "x-roles:\n", "x-roles: [\n")
+    git(repo, "commit", "-q", "-am", "broken")
+    git(repo, "tag", "v1.5.0")
+    code, report = check_compat(repo)
+    assert code != 0, report
+    assert "check-compat: the specs cannot be compared:\nv1.5.0:spec/openapi.yaml:" in report
