@@ -159,12 +159,16 @@ class SchemaDiff:
 
     def _const(self, old: Node, new: Node, where: str) -> None:
         before, after = old.value.get("const", _MISSING), new.value.get("const", _MISSING)
-        if before == after or (self.direction == "request" and after is _MISSING):
+        if before == after:
             return
-        if self.direction == "response" and before is _MISSING:
+        if self.direction == "request" and after is not _MISSING:
+            what = "const-added" if before is _MISSING else "const-changed"
+        elif self.direction == "response" and before is not _MISSING:
+            what = "const-removed" if after is _MISSING else "const-changed"
+        else:
             return
         self.report(
-            self._rule(where, "const-changed"),
+            self._rule(where, what),
             f"{self._name(where)}: const {_show_value(before)} -> {_show_value(after)}",
             *_at(old, new, "const"),
         )

@@ -412,6 +412,17 @@ CASES = [
         "warning",
     ),
     Case(
+        "request property fixed to one value",
+        [Edit('nickname: {type: [string, "null"]}', 'nickname: {type: [string, "null"], const: ann}')],
+        everywhere(
+            "request-property-const-added",
+            At("nickname: {type: [string", "nickname"),
+            At('nickname: {type: [string, "null"], const', "const"),
+            ["POST /authors", "WS CREATE_AUTHOR (pkg_id 2)"],
+        ),
+        "error",
+    ),
+    Case(
         "request oneOf alternative removed",
         [Edit('            - $ref: "#/components/schemas/Phone"\n', "")],
         everywhere(
