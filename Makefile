@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test lint format generate check-generated check-compat check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
+.PHONY: help install run serve test test-fast lint format generate check-generated check-compat check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -33,6 +33,11 @@ run: install migrate ## install, migrate and serve on http://$(HOST):$(PORT) (SQ
 
 test: install sdk-tools browser ## the whole suite (SQLite and PostgreSQL at TEST_DATABASE_URL, schemathesis, SDKs, browser)
 	$(RUN) pytest $(args)
+
+# Codegen, unit and in-process tests on SQLite: no PostgreSQL, no Redis, nothing served over TCP, no SDK,
+# browser or fuzzing run (the markers are described in pyproject.toml). `make test` runs all of it and the rest.
+test-fast: install ## codegen, unit and in-process tests only (about a minute)
+	$(RUN) pytest -m "not postgres and not redis and not live and not slow" $(args)
 
 lint: install ## ruff (lint and format check) and mypy --strict
 	$(RUN) ruff check .

@@ -119,7 +119,7 @@ def _serve(host: str, port: int) -> int:
     except (UnboundHandlersError, ValueError) as exc:
         print(exc, file=sys.stderr)
         return 2
-    serve(app, settings, host=host, port=port)
+    serve(app, host=host, port=port)
     return 0
 
 

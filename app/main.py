@@ -17,7 +17,7 @@ from fastapi import FastAPI, Request, Response
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.handlers import handler_classes
-from app.http.context import HttpContexts
+from app.http.context_provider import HttpContexts
 from app.http.docs import install_docs
 from app.http.middleware import RequestMiddleware
 from app.http.problems import install_problem_handlers
@@ -25,6 +25,7 @@ from app.metrics import CONTENT_TYPE, Metrics
 from app.services import Services
 from app.settings import Settings
 from app.ws.endpoint import websocket_endpoint
+from app.ws.hub import Hub
 from generated.registry import bind, build_routers, build_ws_table
 from generated.ws.protocol import WS_PATH
 
@@ -40,10 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers = bind(handler_classes())
     document = load_openapi_document()
     services = Services.from_settings(settings, version=document["info"]["version"])
+    hub = Hub()  # every WebSocket connection of this instance: the events reach them through it
+    services.events.subscribe(hub.broadcast)
     app = FastAPI(
         title=document["info"]["title"],
         version=document["info"]["version"],
-        lifespan=_lifespan(services),
+        lifespan=_lifespan(services, hub),
         docs_url=None,  # FastAPI's page loads Swagger UI from a CDN: install_docs serves it from the package
         redoc_url=None,
         # No tracing or metrics hooks unless someone configures an exporter; they cost on every request.
@@ -52,12 +55,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     serve_document: Callable[[], dict[str, Any]] = lambda: document  # noqa: E731
     app.openapi = serve_document  # type: ignore[method-assign]  # the spec itself, not FastAPI's derivation
     app.state.services = services
+    app.state.hub = hub
     for router in build_routers(handlers, HttpContexts(services)):
         # The routes themselves, not the routers: FastAPI matches an included router's routes through a layer
         # of its own on every request, which costs more than the matching.
         app.router.routes.extend(router.routes)
     install_docs(app, title=document["info"]["title"])
-    app.add_api_websocket_route(WS_PATH, websocket_endpoint(services, build_ws_table(handlers)))
+    app.add_api_websocket_route(WS_PATH, websocket_endpoint(services, hub, build_ws_table(handlers)))
     # Beside the API, like /docs: for the operators' scrapers, not part of the contract with clients.
     app.add_route("/metrics", _metrics_endpoint(services.metrics), methods=["GET"], include_in_schema=False)
     install_problem_handlers(app)
@@ -74,7 +78,7 @@ def _metrics_endpoint(metrics: Metrics) -> Callable[[Request], Awaitable[Respons
     return serve_metrics
 
 
-def _lifespan(services: Services) -> Callable[[FastAPI], Any]:
+def _lifespan(services: Services, hub: Hub) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await services.start()
@@ -84,6 +88,7 @@ def _lifespan(services: Services) -> Callable[[FastAPI], Any]:
         try:
             yield
         finally:
+            await hub.shutdown(grace=0)  # whatever the server left open
             await services.close()
 
     return lifespan

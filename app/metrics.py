@@ -135,7 +135,7 @@ class Metrics:
             child = self._attempts[key] = self.auth_attempts.labels(method, "success" if success else "failure")
         child.inc()
 
-    # The WebSocket runtime's hooks (app.ws.metrics.WsMetrics).
+    # The WebSocket runtime's hooks (app.ws.hooks.WsHooks).
 
     def connection_opened(self) -> None:
         self.ws_active.inc()

@@ -14,18 +14,20 @@ import uvicorn
 from fastapi import FastAPI
 
 from app.logs import redact_server_logs
-from app.services import Services
 from app.settings import Settings
+from app.ws.hub import Hub
 
 
 class Server(uvicorn.Server):
-    def __init__(self, config: uvicorn.Config, services: Services) -> None:
+    def __init__(self, config: uvicorn.Config, hub: Hub, *, grace: float) -> None:
+        """`grace`: the seconds in-flight WebSocket requests get at shutdown (WS_SHUTDOWN_GRACE)."""
         super().__init__(config)  # configures logging: the filter goes on afterwards
-        self.services = services
+        self.hub = hub
+        self.grace = grace
         redact_server_logs()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        await self.services.hub.shutdown(self.services.settings.ws_shutdown_grace)
+        await self.hub.shutdown(self.grace)
         await super().shutdown(sockets)
 
 
@@ -47,5 +49,12 @@ def server_config(app: FastAPI, settings: Settings, *, host: str, port: int, **o
     return uvicorn.Config(app, host=host, port=port, **{**options, **overrides})
 
 
-def serve(app: FastAPI, settings: Settings, *, host: str, port: int) -> None:
-    Server(server_config(app, settings, host=host, port=port), app.state.services).run()
+def build_server(app: FastAPI, *, host: str, port: int, **overrides: Any) -> Server:
+    """The server of an application create_app() assembled (its settings and hub are in app.state)."""
+    settings: Settings = app.state.services.settings
+    config = server_config(app, settings, host=host, port=port, **overrides)
+    return Server(config, app.state.hub, grace=settings.ws_shutdown_grace)
+
+
+def serve(app: FastAPI, *, host: str, port: int) -> None:
+    build_server(app, host=host, port=port).run()

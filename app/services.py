@@ -34,7 +34,6 @@ from app.metrics import Metrics
 from app.pubsub import RedisRelay
 from app.readiness import Dependencies
 from app.settings import DEVELOPMENT_KEY, Settings
-from app.ws.hub import Hub
 from generated.rate_limits import WS_MAX_CONNECTIONS_PER_USER
 
 
@@ -52,7 +51,6 @@ class Services:
     scripts: ScriptRunner | None  # the rate-limit checks' own connection to Redis
     slots: ConnectionSlots
     dependencies: Dependencies
-    hub: Hub
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     @classmethod
@@ -62,8 +60,7 @@ class Services:
         key = signing_key(settings)
         database = Database(settings.database_url)
         redis = connect_redis(settings) if settings.redis_url else None
-        events, hub = EventBus(), Hub()
-        events.subscribe(hub.broadcast)
+        events = EventBus()
         relay = RedisRelay(redis, f"{settings.redis_prefix}events", events) if redis is not None else None
         events.relay = relay
         health = StoreHealth(fail_open=settings.rate_limit_fail == "open", on_failure=metrics.rate_limit_store_failed)
@@ -96,7 +93,6 @@ class Services:
             scripts=scripts,
             slots=slots,
             dependencies=Dependencies(database, redis),
-            hub=hub,
         )
 
     def context(self, principal: Principal | None) -> RequestContext:
@@ -124,7 +120,6 @@ class Services:
             self._tasks.append(asyncio.create_task(self.slots.keep_renewing(), name="connection slot leases"))
 
     async def close(self) -> None:
-        await self.hub.shutdown(grace=0)  # whatever the server left open
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -20,9 +20,9 @@ from typing import Any
 
 import redis
 
-from bench import fixtures, processes, report, synthetic
+from bench import fixtures, processes, report, scale, synthetic
 from bench.load import wrk
-from bench.scenarios import Scenario, Side, http, run, websocket
+from bench.scenarios import Scenario, Side, http, http_tokens, run, websocket
 
 RESULTS = processes.ROOT / "bench" / "results"
 
@@ -34,13 +34,35 @@ def main() -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--memory-requests", type=int, default=100_000)
+    parser.add_argument(
+        "--distinct-tokens", type=int, default=12_000, help="tokens of the cache-miss scenario (above the cache size)"
+    )
+    parser.add_argument(
+        "--connections",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=[1_000, 5_000, 10_000],
+        help="connection counts of the connections-at-scale runs (comma-separated)",
+    )
+    parser.add_argument(
+        "--only",
+        type=lambda text: set(text.split(",")),
+        help="comma-separated parts to run (scenario keys as in results.json, codegen, startup, memory); default all",
+    )
     args = parser.parse_args()
+
+    def wanted(part: str) -> bool:
+        return args.only is None or part in args.only
+
     if shutil.which("wrk") is None:
         print("bench: wrk is not installed (make bench installs it: apt-get install wrk)", file=sys.stderr)
         return 2
     redis.Redis.from_url(args.redis, socket_timeout=2).ping()
 
     started = time.monotonic()
+    file_limit = scale.raise_file_limit()
+    if max(args.connections) + 1000 > file_limit:
+        print(f"bench: the hard limit on open files ({file_limit}) is below {max(args.connections)} connections")
+        return 2
     work = Path(tempfile.mkdtemp(prefix="specbound-bench-"))
     logs = RESULTS / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -48,6 +70,10 @@ def main() -> int:
     dsn = fixtures.database(args.postgres, "specbound_bench")
     private_key, public_key = fixtures.signing_key(work)
     token = fixtures.token(private_key)
+    # More distinct users than the product caches verified tokens of (10,000): cycled through, none is cached.
+    print(f"bench: signing {args.distinct_tokens:,} tokens of distinct users", flush=True)
+    many_tokens = work / "tokens.txt"
+    many_tokens.write_text("\n".join(fixtures.tokens(private_key, args.distinct_tokens)) + "\n")
     bearer = {"Authorization": f"Bearer {token}"}
     product_env = {"DATABASE_URL": dsn, "SIGNING_KEY_FILE": str(private_key), "LOG_LEVEL": "WARNING"}
 
@@ -91,10 +117,24 @@ def main() -> int:
             ),
             Scenario(
                 "websocket",
-                "4 WS GET_AUTHOR vs bare echo",
-                0.6,
+                "4 WS GET_AUTHOR vs hand-written Starlette",
+                0.8,
+                Side("/web GET_AUTHOR, 4 x 16 in flight", product, websocket("/web", token)),
+                Side("/hand/web: PyJWT at connect, asyncpg", baseline, websocket("/hand/web", token)),
+            ),
+            Scenario(
+                "websocket_echo",
+                "4b WS GET_AUTHOR vs bare echo (ceiling)",
+                None,
                 Side("/web GET_AUTHOR, 4 x 16 in flight", product, websocket("/web", token)),
                 Side("/echo, same frames", baseline, websocket("/echo", None)),
+            ),
+            Scenario(
+                "websocket_vs_rest",
+                "4c WS GET_AUTHOR vs our own REST read",
+                2.0,
+                Side("/web GET_AUTHOR, 4 x 16 in flight", product, websocket("/web", token)),
+                Side("GET /api/v1/authors/1, 32 connections", product, http("/api/v1/authors/1", bearer)),
             ),
             Scenario(
                 "rate_limited",
@@ -103,7 +143,15 @@ def main() -> int:
                 Side("GET /api/v1/authors/1, Redis limits", limited, http("/api/v1/authors/1", bearer)),
                 Side("GET /api/v1/authors/1, no limits", product, http("/api/v1/authors/1", bearer)),
             ),
+            Scenario(
+                "token_miss",
+                f"6 row read (2), a new token each ({args.distinct_tokens // 1000}k users)",
+                1.0,
+                Side("GET /api/v1/authors/1", product, http_tokens("/api/v1/authors/1", many_tokens)),
+                Side("raw asyncpg + PyJWT", baseline, http_tokens("/raw/authors/1", many_tokens)),
+            ),
         ]
+        scenarios = [scenario for scenario in scenarios if wanted(scenario.key)]
         for scenario in scenarios:
             print(f"bench: {scenario.title}", flush=True)
             run(scenario, rounds=args.rounds, seconds=args.seconds)
@@ -111,26 +159,44 @@ def main() -> int:
         for server in servers:
             server.stop()
 
-    print("bench: codegen on a synthetic spec of 500 operations and 500 messages", flush=True)
-    codegen = _codegen(work)
-    print("bench: start-up and memory", flush=True)
-    startup = _startup(product_env, logs)
-    memory = _memory(product_env, logs, bearer, args.memory_requests)
-
-    results: dict[str, Any] = {
-        "scenarios": {scenario.key: scenario.summary() for scenario in scenarios},
-        "codegen": codegen,
-        "startup": startup,
-        "memory": memory,
-        "settings": {"rounds": args.rounds, "seconds": args.seconds, "machine_cores": _cores()},
-        "elapsed_seconds": time.monotonic() - started,
-    }
+    results: dict[str, Any] = {"scenarios": {scenario.key: scenario.summary() for scenario in scenarios}}
+    if wanted("scale") and args.connections:
+        results["scale"] = {}
+        for mode, extra in (
+            ("in-process", {}),
+            ("redis", {"REDIS_URL": args.redis, "REDIS_PREFIX": f"bench:{uuid.uuid4().hex[:8]}:"}),
+        ):
+            print(f"bench: {', '.join(f'{n:,}' for n in args.connections)} connections, events {mode}", flush=True)
+            creator = fixtures.token(private_key, subject="2", roles=["create-author"])
+            results["scale"][mode] = scale.measure(
+                {**product_env, **extra},
+                logs,
+                tokens=many_tokens,
+                creator=creator,
+                counts=args.connections,
+                name=f"scale-{mode}",
+            )
+    if wanted("codegen"):
+        print("bench: codegen on a synthetic spec of 500 operations and 500 messages", flush=True)
+        results["codegen"] = _codegen(work)
+    if wanted("startup"):
+        print("bench: start-up", flush=True)
+        results["startup"] = _startup(product_env, logs)
+    if wanted("memory"):
+        print("bench: memory", flush=True)
+        results["memory"] = _memory(product_env, logs, bearer, args.memory_requests)
+    results["settings"] = {"rounds": args.rounds, "seconds": args.seconds, "machine_cores": _cores()}
+    results["elapsed_seconds"] = time.monotonic() - started
     data, chart = report.write(results, RESULTS)
     print()
     print(report.table(results))
     print(f"\nbench: {results['elapsed_seconds']:.0f} s; results in {data} and {chart}")
     shutil.rmtree(work, ignore_errors=True)
-    met = all(s["met"] for s in results["scenarios"].values()) and codegen["met"] and startup["met"] and memory["met"]
+    met = (
+        all(s["met"] for s in results["scenarios"].values())
+        and all(run["met"] for runs in results.get("scale", {}).values() for run in runs)
+        and all(results[part]["met"] for part in ("codegen", "startup", "memory") if part in results)
+    )
     if not met:
         print("bench: some targets are missed (MISSED above)", file=sys.stderr)
     return 0 if met else 1

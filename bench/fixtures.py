@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import asyncpg
@@ -66,8 +67,8 @@ def signing_key(directory: Path) -> tuple[Path, Path]:
     return private, public
 
 
-def token(private_key: Path, *, subject: str = "1", ttl: int = 3600) -> str:
-    """An access token of the product's own issuer (RS256), with the read roles."""
+def token(private_key: Path, *, subject: str = "1", ttl: int = 3600, roles: list[str] = ALL_READ_ROLES) -> str:
+    """An access token of the product's own issuer (RS256), with the read roles unless `roles` says others."""
     issuer = TokenIssuer(
         load_signing_key(private_key.read_bytes()),
         issuer="specbound",
@@ -75,4 +76,24 @@ def token(private_key: Path, *, subject: str = "1", ttl: int = 3600) -> str:
         access_ttl=ttl,
         refresh_ttl=ttl,
     )
-    return issuer.access_token(subject=subject, username="bench", roles=ALL_READ_ROLES).token
+    return issuer.access_token(subject=subject, username="bench", roles=roles).token
+
+
+def tokens(private_key: Path, count: int, *, roles: list[str] = ALL_READ_ROLES) -> list[str]:
+    """`count` distinct access tokens, each of its own user (subjects 1001...), signed on every core."""
+    subjects = [str(1000 + n) for n in range(1, count + 1)]
+    chunks = [subjects[start : start + 500] for start in range(0, count, 500)]
+    with ProcessPoolExecutor() as pool:
+        signed = pool.map(_sign, [private_key] * len(chunks), chunks, [roles] * len(chunks))
+        return [token for chunk in signed for token in chunk]
+
+
+def _sign(private_key: Path, subjects: list[str], roles: list[str]) -> list[str]:
+    issuer = TokenIssuer(
+        load_signing_key(private_key.read_bytes()),
+        issuer="specbound",
+        audience="specbound",
+        access_ttl=3600,
+        refresh_ttl=3600,
+    )
+    return [issuer.access_token(subject=subject, username="bench", roles=roles).token for subject in subjects]

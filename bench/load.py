@@ -22,11 +22,18 @@ class Load:
         return self.requests / self.seconds
 
 
-def wrk(url: str, *, seconds: float, connections: int, headers: dict[str, str]) -> Load:
+def wrk(
+    url: str, *, seconds: float, connections: int, headers: dict[str, str], script: list[str] | None = None
+) -> Load:
+    """Load `url` for `seconds`; `script` is a Lua script and its arguments (see tokens.lua)."""
     command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "5s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    command += [url]
+    if script is not None:
+        command[-1:-1] = ["-s", script[0]]
+        command += ["--", *script[1:]]
+    output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
     requests = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", output).group(1))  # type: ignore[union-attr]
     duration = re.search(r"requests in ([\d.]+)(\w+)", output)
     assert duration is not None

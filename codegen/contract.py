@@ -25,14 +25,21 @@ class ModelRef:
 
 @dataclass(frozen=True)
 class Access:
-    """Who may call an operation: anyone, or holders of all roles of at least one alternative."""
+    """Who may call an operation: anyone, or holders of all roles of at least one alternative.
+
+    `optional` (an empty requirement `{}` beside others): anyone may call, but credentials that are presented
+    must be valid, and the handler sees who presented them.
+    """
 
     public: bool
     alternatives: tuple[tuple[str, ...], ...] = ()
+    optional: bool = False
 
     def describe(self) -> str:
         if self.public:
             return "public"
+        if self.optional:
+            return "anyone; a token presented must be valid"
         if not any(self.alternatives):
             return "any authenticated caller"
         return " or ".join(", ".join(roles) for roles in self.alternatives)

@@ -30,17 +30,20 @@ _OPTIONS: dict[str, Any] = {
     "disable_timestamp": True,
     "formatters": ["builtin"],
 }
+# The service's models take `format: email` from generated/_runtime.py: an EmailStr that checks the syntax and
+# keeps the value as sent (a client's models keep Pydantic's own).
+_SERVICE_OPTIONS: dict[str, Any] = {"import_overrides": {"EmailStr": "generated._runtime"}}
 
 
 def render_rest_models(openapi: Path, header: str) -> str:
     """generated/rest/models.py: every schema in the OpenAPI document's components."""
-    return _generate(openapi, header, input_file_type="openapi", openapi_scopes=["schemas"])
+    return _generate(openapi, header, input_file_type="openapi", openapi_scopes=["schemas"], **_SERVICE_OPTIONS)
 
 
 def render_ws_models(asyncapi: Path, openapi: Path, header: str) -> str:
     """generated/ws/models.py: the AsyncAPI schemas; those it takes from the OpenAPI document are imported."""
     mapping = dict.fromkeys((openapi.name, f"./{openapi.name}"), "generated.rest.models")
-    return _generate(asyncapi, header, input_file_type="asyncapi", external_ref_mapping=mapping)
+    return _generate(asyncapi, header, input_file_type="asyncapi", external_ref_mapping=mapping, **_SERVICE_OPTIONS)
 
 
 def render_standalone_models(source: Path, header: str) -> str:

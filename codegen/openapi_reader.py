@@ -480,10 +480,12 @@ class _OperationReader:
         if not security.value:
             return Access(public=True)
         alternatives: list[tuple[str, ...]] = []
+        optional = False
         for index, requirement in enumerate(security.value):
             node = security.child(index)
             if requirement == {}:
-                return Access(public=True)  # `{}` makes authentication optional: anyone may call
+                optional = True  # anyone may call; a token presented is verified all the same
+                continue
             if len(requirement) != 1:
                 self.problems.add(node.location, "a security requirement may name only one scheme")
                 continue
@@ -498,13 +500,13 @@ class _OperationReader:
                         f"unknown role {role!r}: the catalogue (x-roles) has {', '.join(self.contract.roles)}",
                     )
             alternatives.append(tuple(roles))
-        return Access(public=False, alternatives=tuple(alternatives))
+        return Access(public=False, alternatives=tuple(alternatives), optional=optional)
 
     def _check_required_statuses(self, op: Node, access: Access, takes_input: bool, statuses: tuple[int, ...]) -> None:
         needed: list[tuple[int, str]] = []
         if not access.public:
             needed.append((401, "it is secured"))
-        if any(access.alternatives):
+        if any(access.alternatives) and not access.optional:
             needed.append((403, "it requires roles"))
         if takes_input:
             needed.append((422, "it validates parameters or a body"))

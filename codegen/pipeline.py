@@ -8,8 +8,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.asyncapi_bundle import bundle_asyncapi
 from codegen.asyncapi_reader import read_asyncapi
+from codegen.bundle import bundle_asyncapi, bundle_openapi
 from codegen.config import Config
 from codegen.contract import Contract
 from codegen.errors import Problems, SpecError
@@ -68,7 +68,7 @@ def render(config: Config) -> Rendered:
             contract,
             rest_models=rest_models.get(),
             ws_models=ws_models.get(),
-            openapi_json=openapi_json(specs.load(config.openapi).data),
+            openapi_json=openapi_json(bundle_openapi(specs, specs.load(config.openapi))),
         )
         files.update(client_documents(contract, specs, config))
     staging = config.output.with_name(f".{config.output.name}.staging")

@@ -293,9 +293,11 @@ def _protocol(contract: Contract, file_header: str) -> str:
 # --- Shared ----------------------------------------------------------------------------------------------------
 
 
-def _access_expression(public: bool, alternatives: Iterable[Iterable[str]]) -> str:
+def _access_expression(public: bool, alternatives: Iterable[Iterable[str]], *, optional: bool = False) -> str:
     if public:
         return "PUBLIC"
+    if optional:
+        return "OPTIONAL"
     sets = ", ".join(
         "frozenset({" + ", ".join(f"Role.{_role_enum(role)}" for role in roles) + "})" if roles else "frozenset()"
         for roles in (list(r) for r in alternatives)
@@ -309,7 +311,10 @@ def _role_enum(role: str) -> str:
 
 def _permissions(contract: Contract, file_header: str) -> str:
     rest = [
-        {"key": op.enum_name, "access": _access_expression(op.access.public, op.access.alternatives)}
+        {
+            "key": op.enum_name,
+            "access": _access_expression(op.access.public, op.access.alternatives, optional=op.access.optional),
+        }
         for op in contract.rest
     ]
     ws_entries: list[tuple[int, str, tuple[str, ...]]] = [(op.pkg_id, op.enum_name, op.roles) for op in contract.ws]

@@ -2,7 +2,7 @@
 reference (`/docs/ws`) are rendered from.
 
 It is built from the contract's WebSocket part (request messages, events, close codes, rate-limit policies)
-and the bundled AsyncAPI document (`codegen/asyncapi_bundle.py`), which gives each message's JSON Schemas,
+and the bundled AsyncAPI document (`codegen.bundle.py`), which gives each message's JSON Schemas,
 descriptions and security schemes. Nothing here reaches into the readers: a change to how the specs are read
 reaches the clients and the reference through these few fields.
 """
@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from codegen.asyncapi_bundle import Bundle
+from codegen.bundle import Bundle
 from codegen.contract import Contract, ModelRef, RatePolicy, WsEvent, WsOperation, pascal_case, snake_case
 from codegen.examples import example
 

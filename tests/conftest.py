@@ -16,7 +16,9 @@ from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
 from sqlalchemy import text
+from sqlmodel import SQLModel
 
+from app.db import tables as _tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from app.db.database import Database
 from app.main import create_app
 from app.settings import Settings
@@ -25,6 +27,26 @@ from tests.support.tokens import SIGNING_KEY_PEM, bearer
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTH = bearer()  # every role
+
+
+# What a test needs beyond this process, as markers (`pytest -m "not live"`; `make test-fast` leaves all four
+# out). postgres, redis and live follow from the fixtures a test uses; slow is set by the modules themselves.
+_POSTGRES_PARAMS = {"database_url", "empty_database"}  # parametrized by back-end: "postgresql" is the server
+_REDIS_FIXTURES = {"redis_url", "own_redis"}
+_LIVE_FIXTURES = {"start_server", "server", "served", "served_process", "service"}  # uvicorn over TCP, or a process
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        callspec = getattr(item, "callspec", None)
+        params = callspec.params if callspec is not None else {}
+        if "postgresql_url" in fixtures or any(params.get(name) == "postgresql" for name in _POSTGRES_PARAMS):
+            item.add_marker(pytest.mark.postgres)
+        if fixtures & _REDIS_FIXTURES or params.get("store") == "redis":
+            item.add_marker(pytest.mark.redis)
+        if fixtures & _LIVE_FIXTURES:
+            item.add_marker(pytest.mark.live)
 
 
 @pytest.fixture(scope="session")
@@ -73,16 +95,17 @@ def settings_for(database_url: str, **overrides: object) -> Settings:
 
 
 async def empty_tables(database_url: str) -> None:
+    """Delete every row of every table in app/db/tables.py (a table added there is emptied too)."""
     database = Database(database_url)
+    tables = SQLModel.metadata.sorted_tables
     try:
         async with database.engine.begin() as connection:
-            if database.is_sqlite:
-                for table in ("books", "authors", "refresh_tokens", "users"):
-                    await connection.execute(text(f"DELETE FROM {table}"))
+            if connection.dialect.name == "sqlite":
+                for table in reversed(tables):  # the referring ones first
+                    await connection.execute(table.delete())
             else:
-                await connection.execute(
-                    text("TRUNCATE books, authors, refresh_tokens, users RESTART IDENTITY CASCADE")
-                )
+                names = ", ".join(connection.dialect.identifier_preparer.format_table(table) for table in tables)
+                await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         await database.dispose()
 

@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.main import create_app
@@ -72,6 +73,7 @@ async def test_metrics_count_a_known_sequence_of_requests_by_route_template(sqli
     assert not any("/7" in label or "/no/such" in label for _, labels in found for _, label in labels)
 
 
+@pytest.mark.live
 async def test_websocket_metrics_follow_connections_and_messages(sqlite_url: str) -> None:
     await empty_tables(sqlite_url)
     server = LiveServer(create_app(settings_for(sqlite_url))).start()
@@ -108,6 +110,7 @@ async def test_websocket_metrics_follow_connections_and_messages(sqlite_url: str
     assert after[key("ws_connections_closed_total", code="normal")] == 1
 
 
+@pytest.mark.live
 def test_with_several_processes_metrics_add_up_across_them(tmp_path: Path) -> None:
     database = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
     migrate(database)

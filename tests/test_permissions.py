@@ -12,7 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from app.main import create_app
-from generated.permissions import PUBLIC, REST_PERMISSIONS, WS_PERMISSIONS, Access, Role
+from generated.permissions import OPTIONAL, PUBLIC, REST_PERMISSIONS, WS_PERMISSIONS, Access, Role
 from generated.rest.operations import OPERATIONS, OperationId
 from generated.ws.protocol import MESSAGES
 from tests.conftest import empty_tables, settings_for
@@ -37,16 +37,19 @@ def test_the_role_catalogue_is_the_specs_x_roles() -> None:
 
 
 def test_every_operation_has_the_access_its_security_requirements_give() -> None:
-    expected: dict[str, tuple[bool, set[frozenset[str]]]] = {}
+    expected: dict[str, tuple[bool, bool, set[frozenset[str]]]] = {}
     for operation_id, operation in _spec_operations().items():
         requirements = operation.get("security", OPENAPI.get("security"))
-        public = not requirements or {} in requirements
+        public, optional = not requirements, {} in (requirements or [])
         expected[operation_id] = (
             public,
-            set() if public else {frozenset(next(iter(r.values()))) for r in requirements},
+            optional,
+            set() if public or optional else {frozenset(next(iter(r.values()))) for r in requirements},
         )
 
-    actual = {str(op): (access.public, set(access.alternatives)) for op, access in REST_PERMISSIONS.items()}
+    actual = {
+        str(op): (access.public, access.optional, set(access.alternatives)) for op, access in REST_PERMISSIONS.items()
+    }
 
     assert actual == expected
 
@@ -69,6 +72,7 @@ def test_every_message_has_the_roles_its_x_roles_give() -> None:
         (Access(False, (frozenset({"a"}), frozenset({"b"}))), {"b"}, True),
         (Access(False, (frozenset({"a"}), frozenset({"b"}))), {"c"}, False),
         (Access(False, (frozenset(),)), set(), True),
+        (OPTIONAL, set(), True),
     ],
     ids=[
         "public",
@@ -77,6 +81,7 @@ def test_every_message_has_the_roles_its_x_roles_give() -> None:
         "alternative-held",
         "no-alternative-held",
         "authenticated-only",
+        "optional",
     ],
 )
 def test_access_needs_every_role_of_one_alternative(access: Access, roles: set[str], allowed: bool) -> None:

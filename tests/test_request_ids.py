@@ -66,6 +66,7 @@ async def test_log_lines_written_while_serving_carry_the_request_id(caplog: pyte
     ]
 
 
+@pytest.mark.live
 def test_a_served_process_writes_json_lines_with_the_request_id(tmp_path: Path) -> None:
     database = f"sqlite+aiosqlite:///{tmp_path / 'logs.db'}"
     migrate(database)

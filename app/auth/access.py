@@ -9,8 +9,8 @@ from generated.permissions import Access
 
 def authorize(principal: Principal | None, access: Access) -> None:
     """Raise Unauthenticated (no caller) or PermissionDenied (missing roles) unless `access` allows the call."""
-    if access.public:
-        return
+    if access.public or access.optional:
+        return  # optional authentication: anyone may call (a token presented was verified before this)
     if principal is None:
         raise Unauthenticated("this operation needs a bearer token")
     if not permits(principal, access):

@@ -16,20 +16,13 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.http.problems import unexpected_error
+from app.http.response_headers import response_headers
 from app.http.routes import ROUTES
 from app.logs import REQUEST_ID
 from app.metrics import UNMATCHED, Metrics
 
-RESPONSE_HEADERS = "response_headers"
-"""Key in the request's state (`scope["state"]`) of headers to add to its response, whatever answers it."""
-
 _VALID_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
-
-
-def add_response_headers(scope: Scope, headers: list[tuple[bytes, bytes]]) -> None:
-    """Have the response to this request carry `headers`, even when an error handler writes it."""
-    scope.setdefault("state", {}).setdefault(RESPONSE_HEADERS, []).extend(headers)
 
 
 class RequestMiddleware:
@@ -65,7 +58,7 @@ class RequestMiddleware:
             if message["type"] == "http.response.start":
                 status, started_response = message["status"], True
                 headers = [*message.get("headers", ()), (b"x-request-id", request_id)]
-                headers += scope.get("state", {}).get(RESPONSE_HEADERS, ())
+                headers += response_headers(scope)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -98,6 +91,3 @@ def _on_accept(send: Send, request_id: bytes) -> Send:
         await send(message)
 
     return send_accept
-
-
-__all__ = ["RESPONSE_HEADERS", "RequestMiddleware", "add_response_headers"]

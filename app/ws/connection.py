@@ -17,20 +17,18 @@ import contextlib
 import logging
 import time
 from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from app.auth.principal import Principal
 from app.auth.tokens import LEEWAY_SECONDS
 from app.settings import Settings
+from app.ws.dispatcher import Dispatcher
 from app.ws.envelope import BadEnvelope, Rejection, error_reply, parse_request
-from app.ws.metrics import WsMetrics
+from app.ws.hooks import WsHooks
 from generated.ws.models import StatusCode
 from generated.ws.protocol import CloseCode
-
-if TYPE_CHECKING:  # the dispatcher needs the services, which hold the hub, which holds connections
-    from app.ws.dispatcher import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -39,12 +37,12 @@ ABNORMAL_CLOSURE = 1006  # what the protocol reports when a connection ends with
 
 class Connection:
     def __init__(
-        self, websocket: WebSocket, principal: Principal, dispatcher: Dispatcher, settings: Settings, metrics: WsMetrics
+        self, websocket: WebSocket, principal: Principal, dispatcher: Dispatcher, settings: Settings, hooks: WsHooks
     ) -> None:
         self.websocket = websocket
         self.principal = principal
         self.dispatcher = dispatcher
-        self.metrics = metrics
+        self.hooks = hooks
         self.max_frame_bytes = settings.ws_max_message_size
         self.close_code: int | None = None
         self._outbox: asyncio.Queue[str] = asyncio.Queue(maxsize=settings.ws_send_queue_size)
@@ -131,7 +129,7 @@ class Connection:
             elif len(text) > self.max_frame_bytes // 4 and len(text.encode()) > self.max_frame_bytes:
                 await self.close(CloseCode.MESSAGE_TOO_BIG, f"frames are at most {self.max_frame_bytes} bytes")
             else:
-                self.metrics.message_received()
+                self.hooks.message_received()
                 await self._slots.acquire()  # at the bound, stop reading until a request finishes
                 if self.close_code is not None or self._draining:
                     self._slots.release()
@@ -164,7 +162,7 @@ class Connection:
             frame = await self._outbox.get()
             try:
                 await self.websocket.send_text(frame)
-                self.metrics.message_sent()
+                self.hooks.message_sent()
             except (RuntimeError, WebSocketDisconnect, OSError):
                 # The client is gone. End the connection here: requests waiting for room in the outbox would
                 # otherwise hold their slots, and the reader waiting for a slot would never see the disconnect.

@@ -11,18 +11,18 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pydantic import ValidationError
 
 from app.auth.access import describe, permits
 from app.auth.principal import Principal
+from app.context import RequestContext
 from app.errors import AppError, Conflict, NotFound, PermissionDenied, Unavailable
-from app.limits.limiter import caller_key
-from app.services import Services
+from app.limits.limiter import RateLimiter, caller_key
 from app.ws.envelope import BadEnvelope, Rejection, Request, error_reply, parse_request, reply
-from app.ws.metrics import WsMetrics
+from app.ws.hooks import WsHooks
 from generated._runtime import validate_json
 from generated.permissions import WS_PERMISSIONS
 from generated.rate_limits import DEFAULT_POLICY, WS_RATE_LIMITS
@@ -42,10 +42,18 @@ _STATUSES: Mapping[type[AppError], StatusCode] = {
 
 
 class Dispatcher:
-    def __init__(self, table: Mapping[PkgID, WsRoute[Any]], services: Services, metrics: WsMetrics) -> None:
+    def __init__(
+        self,
+        table: Mapping[PkgID, WsRoute[Any]],
+        *,
+        limiter: RateLimiter,
+        contexts: Callable[[Principal], RequestContext],
+        hooks: WsHooks,
+    ) -> None:
         self.table: dict[int, WsRoute[Any]] = {int(pkg_id): route for pkg_id, route in table.items()}
-        self.services = services
-        self.metrics = metrics
+        self.limiter = limiter
+        self.contexts = contexts  # the handler context of one message
+        self.hooks = hooks
 
     async def answer(self, principal: Principal, text: str) -> str:
         """The one reply to `text`, whatever happens on the way (an escape would leave a frame unanswered)."""
@@ -66,7 +74,7 @@ class Dispatcher:
         finally:
             # Labelled by a pkg_id of the spec only: a client must not be able to mint metric keys.
             known = pkg_id if pkg_id in self.table else None
-            self.metrics.message_handled(known, time.perf_counter() - started)
+            self.hooks.message_handled(known, time.perf_counter() - started)
 
     async def _answer(self, principal: Principal, request: Request) -> str:
         pkg_id, req_id = request.pkg_id, request.req_id
@@ -81,7 +89,7 @@ class Dispatcher:
             validated = validate_json(route.data_model, json.dumps(request.data))
         except ValidationError as exc:
             return error_reply(pkg_id, req_id, _invalid(exc))
-        context = self.services.context(principal)
+        context = self.contexts(principal)
         try:
             result = await route.handler(context, validated)
             data_out, meta = route.encode(result)
@@ -104,7 +112,7 @@ class Dispatcher:
         if policy is None:
             return None
         try:
-            decision = await self.services.limiter.check(policy, caller_key(principal.subject, None), "ws")
+            decision = await self.limiter.check(policy, caller_key(principal.subject, None), "ws")
         except Unavailable as exc:
             return Rejection(StatusCode.UNAVAILABLE, exc.detail)
         if decision is None or decision.allowed:

@@ -19,14 +19,16 @@ from app.errors import Unauthenticated, Unavailable
 from app.services import Services
 from app.ws.connection import Connection
 from app.ws.dispatcher import Dispatcher
+from app.ws.hub import Hub
 from generated.ws._runtime import WsRoute
 from generated.ws.protocol import CloseCode, PkgID
 
 
 def websocket_endpoint(
-    services: Services, table: Mapping[PkgID, WsRoute[Any]]
+    services: Services, hub: Hub, table: Mapping[PkgID, WsRoute[Any]]
 ) -> Callable[[WebSocket], Awaitable[None]]:
-    dispatcher = Dispatcher(table, services, services.metrics)
+    """The endpoint serving `table`'s messages; its connections attach to `hub`, which reaches them all."""
+    dispatcher = Dispatcher(table, limiter=services.limiter, contexts=services.context, hooks=services.metrics)
 
     async def serve(websocket: WebSocket) -> None:
         await websocket.accept()
@@ -45,21 +47,23 @@ def websocket_endpoint(
                 reason = f"at most {services.slots.limit} connections per user at once"
                 await _refuse(websocket, services, CloseCode.POLICY_VIOLATION, reason, "too_many_connections")
                 return
-            if services.hub.closing:  # checked after the awaits above, right before attaching
+            if hub.closing:  # checked after the awaits above, right before attaching
                 await _refuse(
                     websocket, services, CloseCode.GOING_AWAY, "the service is shutting down", "shutting_down"
                 )
                 return
-            await _serve(websocket, principal, dispatcher, services)
+            await _serve(websocket, principal, dispatcher, hub, services)
 
     return serve
 
 
-async def _serve(websocket: WebSocket, principal: Principal, dispatcher: Dispatcher, services: Services) -> None:
+async def _serve(
+    websocket: WebSocket, principal: Principal, dispatcher: Dispatcher, hub: Hub, services: Services
+) -> None:
     connection = Connection(websocket, principal, dispatcher, services.settings, services.metrics)
     services.metrics.connection_opened()
     try:
-        with services.hub.attached(connection):
+        with hub.attached(connection):
             await connection.run()
     finally:
         services.metrics.connection_closed(connection.close_code or 1006)

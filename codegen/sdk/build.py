@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from codegen.asyncapi_bundle import Bundle, bundle_asyncapi
+from codegen.bundle import Bundle, bundle_asyncapi
 from codegen.config import Config
 from codegen.contract import Contract, snake_case
 from codegen.pipeline import read_contract

@@ -7,11 +7,12 @@ from typing import Any, Generic, Protocol, TypeVar
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+from pydantic_core import to_json
 
-from generated._runtime import validate_json
+from generated._runtime import adapter, validate_json
 from generated.rest.operations import OperationId
 
-M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 
 class ContextProvider(Protocol):
@@ -48,17 +49,18 @@ def body_errors(request: Request) -> list[dict[str, Any]]:
     return errors
 
 
-class JsonBody(Generic[M]):
-    """The dependency that reads a request body: the raw bytes validated as `model`.
+class JsonBody(Generic[T]):
+    """The dependency that reads a request body: the raw bytes validated as `model` (a model or a type alias).
 
     From the JSON text itself (see `validate_json`): FastAPI's own body parsing validates decoded Python values
     in lax mode, which would accept `0` for `false` or `"1"` for an integer, against the spec.
     """
 
-    def __init__(self, model: type[M]) -> None:
+    def __init__(self, model: type[T]) -> None:
         self.model = model
+        adapter(model)  # built now, at start-up, not on the first request
 
-    async def __call__(self, request: Request) -> M | InvalidBody:
+    async def __call__(self, request: Request) -> T | InvalidBody:
         if not _is_json(request.headers.get("content-type")):
             errors = [{"type": "content_type", "loc": ("body",), "msg": "the body must be JSON (application/json)"}]
             return self._invalid(request, errors)
@@ -78,10 +80,11 @@ def _is_json(content_type: str | None) -> bool:
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
-def json_response(result: BaseModel, status_code: int, headers: Mapping[str, str] | None = None) -> Response:
-    """The handler's result as the response body, serialized once by Pydantic."""
+def json_response(result: object, status_code: int, headers: Mapping[str, str] | None = None) -> Response:
+    """The handler's result as the response body, serialized once by Pydantic (a model, or a value of a type
+    alias: a list of models, a member of a union)."""
     return Response(
-        result.model_dump_json(by_alias=True),
+        result.model_dump_json(by_alias=True) if isinstance(result, BaseModel) else to_json(result, by_alias=True),
         status_code=status_code,
         headers=headers,
         media_type="application/json",

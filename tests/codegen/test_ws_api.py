@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft7Validator, FormatChecker
 
-from codegen.asyncapi_bundle import bundle_asyncapi
+from codegen.bundle import bundle_asyncapi
 from codegen.config import load_config
 from codegen.pipeline import read_contract
 from codegen.refs import SpecSet, iter_refs

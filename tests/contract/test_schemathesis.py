@@ -22,6 +22,8 @@ from app.main import create_app
 from tests.conftest import empty_tables, settings_for
 from tests.support.tokens import mint
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 os.environ["API_TOKEN"] = mint()  # every role; read by schemathesis.toml's [auth] section

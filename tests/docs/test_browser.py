@@ -23,6 +23,8 @@ from generated.ws.protocol import MESSAGES, CloseCode
 from tests.conftest import ROOT, empty_tables, settings_for
 from tests.support.live import LiveServer
 
+pytestmark = pytest.mark.slow
+
 OUTPUT = Path(os.environ.get("TEST_OUTPUT_DIR", ROOT / "test-output")) / "screenshots"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 INSTALLED = Path(CHROMIUM).exists()

@@ -9,9 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from codegen.sdk.build import build_python_clients
 from codegen.sdk.typescript_ws import render_typescript
 from tests.codegen.support import SpecCopy, minimal_root, run_codegen
+
+pytestmark = pytest.mark.slow
 
 NEW_MESSAGE = """
   getAnyAuthor:

@@ -6,7 +6,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import pytest
+
 from tests.sdk.conftest import PASSWORD, PythonClients, Service
+
+pytestmark = pytest.mark.slow
 
 
 async def login(sdk: PythonClients, url: str, username: str) -> str:

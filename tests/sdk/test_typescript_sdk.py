@@ -8,9 +8,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from codegen.sdk.build import TOOLS
 from generated.ws.protocol import PkgID
 from tests.sdk.conftest import PASSWORD, Service
+
+pytestmark = pytest.mark.slow
 
 SCRIPT = Path(__file__).with_name("roundtrip.ts")
 

@@ -20,6 +20,8 @@ from generated.ws.protocol import MESSAGES, CloseCode, PkgID
 from tests.sdk.conftest import PythonClients, Service
 from tests.sdk.test_python_sdk import login
 
+pytestmark = pytest.mark.slow
+
 REQUESTS = sorted(pkg_id for pkg_id, message in MESSAGES.items() if message.kind == "request")
 EVENTS = sorted(pkg_id for pkg_id, message in MESSAGES.items() if message.kind == "event")
 

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import schemathesis
+from hypothesis import HealthCheck, find, settings
+from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from schemathesis import GenerationMode
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "spec" / "asyncapi.yaml"
@@ -82,3 +86,41 @@ def event_schemas() -> dict[int, dict[str, Any]]:
             [message] = documents.resolve(operation["messages"], SPEC)
             events[message["payload"]["properties"]["pkg_id"]["const"]] = message["payload"]
     return events
+
+
+def strategies(schemas: dict[str, dict[str, Any]], mode: GenerationMode) -> dict[str, st.SearchStrategy[Any]]:
+    """For each named JSON Schema, the values schemathesis' generator (the one that fuzzes the REST API) makes
+    of it: each schema is offered to it as the request body of an operation."""
+    paths = {
+        f"/{name}": {
+            "post": {
+                "operationId": name,
+                "requestBody": {"required": True, "content": {"application/json": {"schema": schema}}},
+                "responses": {"200": {"description": "the reply"}},
+            }
+        }
+        for name, schema in schemas.items()
+    }
+    document = {"openapi": "3.1.0", "info": {"title": "/web payloads", "version": "1"}, "paths": paths}
+    loaded = schemathesis.openapi.from_dict(document, config=schemathesis.Config.from_dict({}))
+    return {
+        name: loaded[f"/{name}"]["POST"].as_strategy(generation_mode=mode).map(lambda case: case.body)
+        for name in schemas
+    }
+
+
+def example_data() -> dict[int, Any]:
+    """For every request pkg_id, `data` that its schema accepts: the spec's own example where it gives one,
+    otherwise the simplest value the generator finds for it (the same on every run)."""
+    operations = request_replies()
+    schemas = {operation.name: operation.request["properties"]["data"] for operation in operations}
+    generated = strategies(schemas, GenerationMode.POSITIVE)
+    examples = {}
+    for operation in operations:
+        schema = schemas[operation.name]
+        if schema.get("examples"):
+            examples[operation.pkg_id] = schema["examples"][0]
+        else:
+            simplest = settings(database=None, max_examples=200, suppress_health_check=list(HealthCheck))
+            examples[operation.pkg_id] = find(generated[operation.name], lambda _: True, settings=simplest)
+    return examples

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import uvicorn
 from fastapi import FastAPI
 
-from app.server import Server, server_config
+from app.server import build_server
 
 T = TypeVar("T")
 
@@ -26,12 +26,9 @@ class LiveServer:
                 probe.bind(("127.0.0.1", 0))
                 port = probe.getsockname()[1]
         self.port: int = port
-        settings = app.state.services.settings
         options = {"log_level": "warning", "log_config": uvicorn.config.LOGGING_CONFIG, **config}
         self.app = app
-        self.server = Server(
-            server_config(app, settings, host="127.0.0.1", port=self.port, **options), app.state.services
-        )
+        self.server = build_server(app, host="127.0.0.1", port=self.port, **options)
         self.loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_until_complete, args=(self.server.serve(),), daemon=True)
 

@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft7Validator, FormatChecker
@@ -27,9 +26,11 @@ from websockets.sync.client import ClientConnection, connect
 
 from app.main import create_app
 from tests.conftest import settings_for
-from tests.support.asyncapi import error_reply_schema, event_schemas, request_replies
+from tests.support.asyncapi import error_reply_schema, event_schemas, request_replies, strategies
 from tests.support.live import LiveServer
 from tests.support.tokens import mint
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("WS_FUZZ_EXAMPLES", "500"))
 OPERATIONS = request_replies()
@@ -41,20 +42,7 @@ UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 
 def _envelopes(mode: GenerationMode) -> st.SearchStrategy[Any]:
     """Envelopes of every request message, generated from their schemas in the spec."""
-    paths = {
-        f"/{op.name}": {
-            "post": {
-                "operationId": op.name,
-                "requestBody": {"required": True, "content": {"application/json": {"schema": op.request}}},
-                "responses": {"200": {"description": "the reply"}},
-            }
-        }
-        for op in OPERATIONS
-    }
-    document = {"openapi": "3.1.0", "info": {"title": "/web envelopes", "version": "1"}, "paths": paths}
-    schema = schemathesis.openapi.from_dict(document, config=schemathesis.Config.from_dict({}))
-    bodies = [schema[f"/{op.name}"]["POST"].as_strategy(generation_mode=mode) for op in OPERATIONS]
-    return st.one_of(*bodies).map(lambda case: case.body)
+    return st.one_of(*strategies({op.name: op.request for op in OPERATIONS}, mode).values())
 
 
 valid_envelopes = _envelopes(GenerationMode.POSITIVE)

@@ -30,17 +30,22 @@ class Role(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Access:
-    """Anyone (public), or a caller holding every role of at least one alternative."""
+    """Anyone (public), or a caller holding every role of at least one alternative.
+
+    `optional` (a `{}` among the requirements): anyone may call, but a token that is presented must be valid.
+    """
 
     public: bool
     alternatives: tuple[frozenset[str], ...] = ()
+    optional: bool = False
 
     def allows(self, roles: Set[str]) -> bool:
         """Whether an authenticated caller holding `roles` may call."""
-        return self.public or any(required <= roles for required in self.alternatives)
+        return self.public or self.optional or any(required <= roles for required in self.alternatives)
 
 
 PUBLIC: Final = Access(public=True)
+OPTIONAL: Final = Access(public=False, optional=True)
 
 
 def _requires(*alternatives: frozenset[str]) -> Access:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 
-class WsMetrics(Protocol):
+class WsHooks(Protocol):
     def connection_opened(self) -> None: ...
 
     def connection_refused(self, reason: str) -> None:

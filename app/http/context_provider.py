@@ -16,7 +16,7 @@ from app.auth.access import authorize, bearer_token
 from app.auth.principal import Principal
 from app.context import RequestContext
 from app.errors import TooManyRequests, Unauthenticated
-from app.http.middleware import add_response_headers
+from app.http.response_headers import add_response_headers
 from app.limits.limiter import caller_key
 from app.services import Services
 from generated.permissions import REST_PERMISSIONS
