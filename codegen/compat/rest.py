@@ -54,7 +54,10 @@ class RestDiff:
             if key not in old_ops:
                 subject = f"{key[1].upper()} {path}"
                 self._add("endpoint-added", subject, f"operation {subject} added", None, op.location)
+        self._webhooks()
 
+    def _webhooks(self) -> None:
+        """Webhooks (OpenAPI 3.1) are compared by name only: one removed is a break."""
         old_hooks, new_hooks = self.old.child("webhooks"), self.new.child("webhooks")
         for name in old_hooks.value if isinstance(old_hooks.value, dict) else {}:
             if not isinstance(new_hooks.value, dict) or name not in new_hooks.value:
