@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test test-fast lint format generate check-generated check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
+.PHONY: help install run serve test test-fast fuzz lint format generate check-generated check-compat check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -35,9 +35,13 @@ test: install sdk-tools browser ## the whole suite (SQLite and PostgreSQL at TES
 	$(RUN) pytest $(args)
 
 # Codegen, unit and in-process tests on SQLite: no PostgreSQL, no Redis, nothing served over TCP, no SDK,
-# browser or fuzzing run (the markers are described in pyproject.toml). `make test` runs all of it and the rest.
-test-fast: install ## codegen, unit and in-process tests only (about a minute)
-	$(RUN) pytest -m "not postgres and not redis and not live and not slow" $(args)
+# browser or fuzzing run (the markers are described in pyproject.toml), in two processes (pytest-xdist; a
+# module's tests stay in one, so module fixtures are built once). `make test` runs all of it and the rest.
+test-fast: install ## codegen, unit and in-process tests only, on two cores (about a minute on a quiet machine)
+	$(RUN) pytest -m "not postgres and not redis and not live and not slow" -n 2 --dist loadscope $(args)
+
+fuzz: install ## schemathesis (all checks) and the AsyncAPI fuzzer against a fresh service, or the one at URL=
+	$(RUN) python -m tests.fuzz $(if $(URL),--url $(URL)) $(args)
 
 lint: install ## ruff (lint and format check) and mypy --strict
 	$(RUN) ruff check .
@@ -53,6 +57,10 @@ generate: install ## validate spec/ and render generated/
 
 check-generated: install ## fail with a diff when generated/ is out of date with spec/
 	$(RUN) python -m codegen check
+
+# base=<ref> to compare with another ref than the last v* tag (or HEAD's first parent when there is none).
+check-compat: install ## fail when spec/ breaks clients of the last release (base=<ref> to compare with another)
+	$(RUN) python -m codegen.compat $(if $(base),--base $(base)) $(if $(repo),--repo $(repo))
 
 check-specs: ## validate spec/asyncapi.yaml and the bundle /asyncapi.json serves with the official AsyncAPI parser (Node.js)
 	@test -d tools/asyncapi/node_modules || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
@@ -97,4 +105,4 @@ bench: install ## measure the service against hand-written baselines (PostgreSQL
 	@$(RUN) python -m compileall -q app generated
 	$(UV) run --locked --group bench python -m bench $(args)
 
-ci: lint check-generated check-specs test ## what .ci/run checks
+ci: lint check-generated check-compat check-specs test ## what .ci/run checks

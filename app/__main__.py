@@ -1,5 +1,6 @@
-"""`python -m app serve|handlers|create-user`: run the service, show how every operation and pkg_id is bound,
-or add a user who logs in with a password."""
+"""`python -m app serve|handlers|migrate|create-user|token`: run the service, show how every operation and
+pkg_id is bound, migrate the database, add a user who logs in with a password, or print an access token
+(development only: for fuzzing and trying the API without a login)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,19 @@ def main(argv: list[str] | None = None) -> int:
         metavar="ROLE",
         help=f"repeatable; one of {', '.join(Role)}",
     )
+    token = commands.add_parser(
+        "token",
+        help="print an access token signed with this service's key (refused when ENVIRONMENT=production)",
+    )
+    token_roles = token.add_mutually_exclusive_group(required=True)
+    token_roles.add_argument(
+        "--role", dest="roles", action="append", metavar="ROLE", help=f"repeatable; one of {', '.join(Role)}"
+    )
+    token_roles.add_argument("--all-roles", action="store_true", help="every role of the catalogue")
+    token.add_argument(
+        "--ttl", type=int, default=3600, help=f"seconds the token lives (1 to {MAX_TOKEN_TTL}; default 3600)"
+    )
+    token.add_argument("--subject", default="developer", help="the token's `sub` and username (default developer)")
     args = parser.parse_args(argv)
     if args.command == "handlers":
         print(handlers_table())
@@ -45,7 +59,42 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create-user":
         password = args.password if args.password is not None else _ask_password()
         return asyncio.run(_create_user(args.username, password, args.roles))
+    if args.command == "token":
+        roles = list(Role) if args.all_roles else args.roles
+        return _print_token(roles, ttl=args.ttl, subject=args.subject)
     return _serve(args.host, args.port)
+
+
+MAX_TOKEN_TTL = 86_400
+
+
+def _print_token(roles: list[str], *, ttl: int, subject: str) -> int:
+    from app.services import signing_key, token_issuer
+
+    unknown = sorted(set(roles) - set(Role))
+    if unknown:
+        print(f"unknown role {', '.join(unknown)}: the catalogue is {', '.join(Role)}", file=sys.stderr)
+        return 2
+    if not 1 <= ttl <= MAX_TOKEN_TTL:
+        print(f"--ttl must be between 1 and {MAX_TOKEN_TTL} seconds", file=sys.stderr)
+        return 2
+    try:
+        settings = Settings()
+        if settings.environment == "production":
+            print(
+                "refused: ENVIRONMENT=production; tokens there come from the login or your identity provider",
+                file=sys.stderr,
+            )
+            return 2
+        issuer = token_issuer(settings, signing_key(settings), access_ttl=ttl)
+    except ValidationError as exc:
+        _print_invalid_settings(exc)
+        return 2
+    except ValueError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(issuer.access_token(subject=subject, username=subject, roles=sorted(set(roles))).token)
+    return 0
 
 
 def _ask_password() -> str:

@@ -87,7 +87,7 @@ class Services:
             metrics=metrics,
             events=events,
             relay=relay,
-            accounts=Accounts(_issuer(settings, key), Passwords(), record=metrics.authenticated),
+            accounts=Accounts(token_issuer(settings, key), Passwords(), record=metrics.authenticated),
             verifier=_verifier(settings, key),
             limiter=limiter,
             scripts=scripts,
@@ -155,12 +155,13 @@ def connect_redis(settings: Settings) -> Redis:
     return Redis.from_pool(pool)  # owns the pool: closing the client closes its connections
 
 
-def _issuer(settings: Settings, key: SigningKey) -> TokenIssuer:
+def token_issuer(settings: Settings, key: SigningKey, *, access_ttl: int | None = None) -> TokenIssuer:
+    """The issuer of this service's tokens; `access_ttl` overrides ACCESS_TOKEN_TTL (`python -m app token`)."""
     return TokenIssuer(
         key,
         issuer=settings.token_issuer,
         audience=settings.token_audience,
-        access_ttl=settings.access_token_ttl,
+        access_ttl=access_ttl if access_ttl is not None else settings.access_token_ttl,
         refresh_ttl=settings.refresh_token_ttl,
     )
 

@@ -30,10 +30,12 @@ AUTH = bearer()  # every role
 
 
 # What a test needs beyond this process, as markers (`pytest -m "not live"`; `make test-fast` leaves all four
-# out). postgres, redis and live follow from the fixtures a test uses; slow is set by the modules themselves.
+# out). postgres, redis and live follow from the fixtures a test uses; slow is set by the modules themselves,
+# and holds for every test under tests/constructs/ (each module generates and serves a copy of the project).
 _POSTGRES_PARAMS = {"database_url", "empty_database"}  # parametrized by back-end: "postgresql" is the server
 _REDIS_FIXTURES = {"redis_url", "own_redis"}
-_LIVE_FIXTURES = {"start_server", "server", "served", "served_process", "service"}  # uvicorn over TCP, or a process
+_LIVE_FIXTURES = {"start_server", "server", "served", "served_process", "service", "base_url"}  # uvicorn, a process
+_SLOW_DIRECTORIES = {ROOT / "tests" / "constructs"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -47,6 +49,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.redis)
         if fixtures & _LIVE_FIXTURES:
             item.add_marker(pytest.mark.live)
+        if item.path.parent in _SLOW_DIRECTORIES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

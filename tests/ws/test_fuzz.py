@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -25,6 +26,7 @@ from schemathesis import GenerationMode
 from websockets.sync.client import ClientConnection, connect
 
 from app.main import create_app
+from generated.ws.protocol import WS_PATH
 from tests.conftest import settings_for
 from tests.support.asyncapi import error_reply_schema, event_schemas, request_replies, strategies
 from tests.support.live import LiveServer
@@ -85,23 +87,42 @@ frames = st.one_of(
 )
 
 
+@dataclass(frozen=True)
+class Target:
+    http_url: str
+    token: str
+
+    @property
+    def ws_url(self) -> str:
+        return self.http_url.replace("http", "ws", 1) + WS_PATH
+
+
 @pytest.fixture(scope="module")
-def server(sqlite_url: str) -> Iterator[LiveServer]:
-    served = LiveServer(create_app(settings_for(sqlite_url))).start()
-    yield served
+def server(request: pytest.FixtureRequest) -> Iterator[Target]:
+    """A served instance of its own; or, with WS_FUZZ_URL (make fuzz), the one there, with API_TOKEN."""
+    url = os.environ.get("WS_FUZZ_URL")
+    if url:
+        yield Target(url.rstrip("/"), os.environ["API_TOKEN"])
+        return
+    served = LiveServer(create_app(settings_for(request.getfixturevalue("sqlite_url")))).start()
+    yield Target(served.http_url, mint())
     served.stop()
 
 
 @pytest.fixture(scope="module")
-def connection(server: LiveServer) -> Iterator[ClientConnection]:
-    with connect(server.ws_url, additional_headers={"Authorization": f"Bearer {mint()}"}) as opened:
+def connection(server: Target) -> Iterator[ClientConnection]:
+    with connect(server.ws_url, additional_headers={"Authorization": f"Bearer {server.token}"}) as opened:
         yield opened
+
+
+SENT = [0]  # frames sent by the fuzzing test, reported by the last one (make fuzz prints it)
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frame=frames)
 def test_every_frame_gets_one_reply_that_the_spec_allows(connection: ClientConnection, frame: str) -> None:
     connection.send(frame)
+    SENT[0] += 1
 
     reply = _next_reply(connection)
 
@@ -113,7 +134,10 @@ def test_every_frame_gets_one_reply_that_the_spec_allows(connection: ClientConne
             _next_reply(connection, within=0.02)
 
 
-def test_the_service_is_still_up_after_the_fuzzing(server: LiveServer, connection: ClientConnection) -> None:
+def test_the_service_is_still_up_after_the_fuzzing(
+    server: Target, connection: ClientConnection, record_property: Callable[[str, object], None]
+) -> None:
+    record_property("frames", SENT[0])
     connection.send(json.dumps({"pkg_id": 1, "req_id": "00000000-0000-4000-8000-000000000000", "data": {}}))
 
     assert _next_reply(connection)["status_code"] == 0
