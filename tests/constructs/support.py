@@ -114,11 +114,11 @@ def _add(target: dict[str, Any], entries: dict[str, Any], where: str) -> None:
 
 
 @contextmanager
-def served_fixture(root: Path, fixture: str, tag: str, bodies: dict[str, str]) -> Iterator[str]:
+def served_fixture(root: Path, fixture: str, tag: str, bodies: dict[str, str], *, imports: str = "") -> Iterator[str]:
     """The fixture generated, `tag`'s handlers scaffolded and given `bodies`, and served: the base URL."""
     repo = ConstructRepo(root, fixture)
     generated = repo.generate()
     assert generated.returncode == 0, generated.stderr
-    repo.implement(tag, bodies)
+    repo.implement(tag, bodies, imports=imports)
     with repo.serving() as url:
         yield url

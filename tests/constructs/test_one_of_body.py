@@ -1,5 +1,6 @@
 """A request body that is a top-level `oneOf` with a discriminator: each member is accepted and reaches the
-handler as its own model, and a body that matches no member is a located 422 (it answered 500 before)."""
+handler as its own model, and a body that matches no member is a located 422 (it answered 500 before). A
+handler returns a member of such a union as a response."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         tmp_path_factory.mktemp("one_of_body"),
         "one_of_body",
         "pets",
-        {"describe_pet": "return PetDescription(text=f'{type(body).__name__}: {body!r}')"},
+        {
+            "describe_pet": "return PetDescription(text=f'{type(body).__name__}: {body!r}')",
+            "get_favourite_pet": "return Dog(kind='dog', good=True)",
+        },
+        imports="from generated.rest.models import Dog",
     ) as url:
         yield url
 
@@ -51,3 +56,10 @@ def test_a_body_no_member_accepts_is_a_located_422(base_url: str, pet: dict[str,
     assert answer.status_code == 422, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert [error["loc"] for error in answer.json()["errors"]] == [location]
+
+
+def test_a_member_of_the_union_is_returned_as_the_response(base_url: str) -> None:
+    answer = httpx.get(f"{base_url}/api/v1/pets/favourite")
+
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == {"kind": "dog", "good": True}
