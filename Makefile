@@ -12,7 +12,7 @@ export UV_COMPILE_BYTECODE := 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run serve test test-fast fuzz lint format generate check-generated check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
+.PHONY: help install run serve test test-fast fuzz lint format generate check-generated check-compat check-specs sdk sdk-tools browser handlers new-handler migrate migration rollback bench ci
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -58,6 +58,10 @@ generate: install ## validate spec/ and render generated/
 check-generated: install ## fail with a diff when generated/ is out of date with spec/
 	$(RUN) python -m codegen check
 
+# base=<ref> to compare with another ref than the last v* tag (or HEAD's first parent when there is none).
+check-compat: install ## fail when spec/ breaks clients of the last release (base=<ref> to compare with another)
+	$(RUN) python -m codegen.compat $(if $(base),--base $(base)) $(if $(repo),--repo $(repo))
+
 check-specs: ## validate spec/asyncapi.yaml and the bundle /asyncapi.json serves with the official AsyncAPI parser (Node.js)
 	@test -d tools/asyncapi/node_modules || npm ci --prefix tools/asyncapi --no-audit --no-fund --silent
 	node tools/asyncapi/validate.mjs spec/asyncapi.yaml
@@ -101,4 +105,4 @@ bench: install ## measure the service against hand-written baselines (PostgreSQL
 	@$(RUN) python -m compileall -q app generated
 	$(UV) run --locked --group bench python -m bench $(args)
 
-ci: lint check-generated check-specs test ## what .ci/run checks
+ci: lint check-generated check-compat check-specs test ## what .ci/run checks

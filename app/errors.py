@@ -28,13 +28,18 @@ class AppError(Exception):
 class Unauthenticated(AppError):
     http_status = 401
 
-    def __init__(self, detail: str, *, token_rejected: bool = False) -> None:
+    def __init__(self, detail: str, *, token_rejected: bool = False, challenges: tuple[str, ...] | None = None) -> None:
         super().__init__(detail)
         self.token_rejected = token_rejected
+        self.challenges = challenges
 
     @property
     def challenge(self) -> str:
-        """The WWW-Authenticate value (RFC 6750): it says whether a token was presented and refused."""
+        """The WWW-Authenticate value: the operation's own challenges (`Basic realm=...`, ...) when it names
+        them, else Bearer (RFC 6750), saying whether a token was presented and refused. Empty: none applies
+        (an API key has no HTTP authentication scheme)."""
+        if self.challenges is not None:
+            return ", ".join(self.challenges)
         return 'Bearer error="invalid_token"' if self.token_rejected else "Bearer"
 
 

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from starlette.routing import WebSocketRoute
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.handlers import handler_classes
@@ -56,12 +57,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.openapi = serve_document  # type: ignore[method-assign]  # the spec itself, not FastAPI's derivation
     app.state.services = services
     app.state.hub = hub
-    for router in build_routers(handlers, HttpContexts(services)):
+    for router in build_routers(handlers, HttpContexts(services, handlers.auth_security)):
         # The routes themselves, not the routers: FastAPI matches an included router's routes through a layer
         # of its own on every request, which costs more than the matching.
         app.router.routes.extend(router.routes)
     install_docs(app, title=document["info"]["title"])
-    app.add_api_websocket_route(WS_PATH, websocket_endpoint(services, hub, build_ws_table(handlers)))
+    # A Starlette route, not FastAPI's: FastAPI's would solve dependencies the endpoint has none of, and keep
+    # two exit stacks and its frames alive for as long as each connection lives.
+    app.router.routes.append(WebSocketRoute(WS_PATH, websocket_endpoint(services, hub, build_ws_table(handlers))))
     # Beside the API, like /docs: for the operators' scrapers, not part of the contract with clients.
     app.add_route("/metrics", _metrics_endpoint(services.metrics), methods=["GET"], include_in_schema=False)
     install_problem_handlers(app)

@@ -107,7 +107,9 @@ async def _run(url: str, tokens: list[str], concurrency: int, wait: float) -> No
                 async with asyncio.timeout(60):
                     await client.opened
                 clients.append(client)
-            except (OSError, TimeoutError):
+            except (OSError, TimeoutError) as exc:
+                if not failed:
+                    print(f"bench.fleet: a connection failed: {exc!r}", file=sys.stderr)
                 failed += 1
 
     started = time.time()

@@ -66,6 +66,7 @@ def _one(env: dict[str, str], logs: Path, *, tokens: Path, creator: str, count: 
 
         sent = time.time()
         _create(server, creator, f"Scale {count}")
+        answered = time.time() - sent
         reports = [_read(client) for client in fleet]
         arrivals = sorted(arrival - sent for report in reports for arrival in report["arrivals"])
     finally:
@@ -90,6 +91,8 @@ def _one(env: dict[str, str], logs: Path, *, tokens: Path, creator: str, count: 
         "rss_before_mb": rss_before / 1e6,
         "rss_open_mb": rss_open / 1e6,
         "bytes_per_connection": per_connection,
+        "create_answered_seconds": answered,
+        "event_first_seconds": arrivals[0] if arrivals else math.nan,
         "event_p50_seconds": _percentile(arrivals, 0.5),
         "event_p99_seconds": p99,
         "event_last_seconds": arrivals[-1] if arrivals else math.nan,

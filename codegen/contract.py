@@ -34,6 +34,7 @@ class Access:
     public: bool
     alternatives: tuple[tuple[str, ...], ...] = ()
     optional: bool = False
+    schemes: tuple[tuple[str, ...], ...] = ()  # the security schemes of each alternative, all required
 
     def describe(self) -> str:
         if self.public:
@@ -43,6 +44,44 @@ class Access:
         if not any(self.alternatives):
             return "any authenticated caller"
         return " or ".join(", ".join(roles) for roles in self.alternatives)
+
+
+SchemeKind = Literal["bearer", "basic", "apiKey", "oauth2", "openIdConnect"]
+CredentialLocation = Literal["header", "query", "cookie"]
+
+
+@dataclass(frozen=True)
+class SecurityScheme:
+    """A security scheme of the OpenAPI document: where its credential travels, and who verifies it.
+
+    Bearer tokens (`http: bearer`, `oauth2`, `openIdConnect`) are JWTs the service verifies itself; an API key
+    or a username and password (`apiKey`, `http: basic`) go to a verifier the user implements.
+    """
+
+    name: str  # as in components.securitySchemes
+    kind: SchemeKind
+    location: CredentialLocation = "header"
+    parameter: str = "Authorization"  # the header, query parameter or cookie holding the credential
+    description: str = ""
+
+    @property
+    def hooked(self) -> bool:
+        """Whether a user-implemented verifier checks its credentials."""
+        return self.kind in ("basic", "apiKey")
+
+    @property
+    def method_name(self) -> str:
+        """The verifier method of a hooked scheme."""
+        return f"verify_{snake_case(self.name)}"
+
+    @property
+    def credential(self) -> str:
+        """What its credential is, and where it travels, in words."""
+        if self.kind == "basic":
+            return "a username and password (HTTP Basic)"
+        if self.kind == "apiKey":
+            return f"an API key in the {self.location} {self.parameter!r}"
+        return "a bearer token (a JWT)"
 
 
 @dataclass(frozen=True)
@@ -185,6 +224,7 @@ class Contract:
     openapi_name: str
     asyncapi_name: str
     roles: dict[str, str] = field(default_factory=dict)
+    security_schemes: dict[str, SecurityScheme] = field(default_factory=dict)
     rate_limits: RatePolicies = field(default_factory=RatePolicies)
     ws_path: str = ""
     max_connections_per_user: int | None = None  # across every instance; None: no limit

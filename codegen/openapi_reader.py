@@ -11,6 +11,7 @@ from __future__ import annotations
 import keyword
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from jsonschema.exceptions import ValidationError, best_match
 from openapi_spec_validator import OpenAPIV31SpecValidator
@@ -23,6 +24,7 @@ from codegen.contract import (
     ModelRef,
     Param,
     RestOperation,
+    SecurityScheme,
     snake_case,
 )
 from codegen.errors import Location, Problems
@@ -128,6 +130,8 @@ def _validate_structure(document: Document, problems: Problems) -> None:
         if isinstance(error, ValidationError) and error.absolute_path:
             detail = best_match([error]) if error.context else error
             path = tuple(detail.absolute_path) or tuple(error.absolute_path)
+            if document.get(path) is not detail.instance:  # a path relative to a schema checked on its own
+                path = document.path_of(detail.instance, path) or path
             problems.add(document.location(path), _short(detail.message))
         else:
             # The validator's own semantic checks carry no path; their message names the operation.
@@ -150,11 +154,10 @@ def _short(message: str, limit: int = 240) -> str:
 
 def _read_roles(root: Node, problems: Problems) -> dict[str, str]:
     catalogue = root.child("x-roles")
+    if catalogue.value is None:
+        return _named_roles(root)
     if not isinstance(catalogue.value, dict) or not catalogue.value:
-        problems.add(
-            catalogue.location if catalogue.value is not None else root.location,
-            "declare the catalogue of roles as `x-roles: {role-name: description}` at the top of the document",
-        )
+        problems.add(catalogue.location, "`x-roles` must map each role name to its description")
         return {}
     roles: dict[str, str] = {}
     for name, description in catalogue.value.items():
@@ -163,6 +166,48 @@ def _read_roles(root: Node, problems: Problems) -> dict[str, str]:
         if not isinstance(description, str):
             problems.add(catalogue.child(name).location, f"role {name!r} needs a description (a string)")
         roles[name] = description if isinstance(description, str) else ""
+    return roles
+
+
+def _scheme(name: str, spec: dict[str, Any]) -> SecurityScheme | None:
+    """The scheme `spec` describes, or None when codegen cannot serve it (http digest, mutualTLS, ...)."""
+    kind, description = spec.get("type"), str(spec.get("description") or "")
+    if kind == "http":
+        http = str(spec.get("scheme", "")).lower()  # HTTP authentication schemes are case-insensitive
+        if http in ("bearer", "basic"):
+            return SecurityScheme(name, "bearer" if http == "bearer" else "basic", description=description)
+        return None
+    if kind == "apiKey":
+        location = spec.get("in")
+        if location in ("header", "query", "cookie"):
+            return SecurityScheme(name, "apiKey", location, str(spec.get("name")), description)
+        return None
+    if kind in ("oauth2", "openIdConnect"):
+        return SecurityScheme(name, kind, description=description)
+    return None
+
+
+def _named_roles(root: Node) -> dict[str, str]:
+    """The catalogue of a document without `x-roles`: every OAuth2 scope it declares and every role its
+    security requirements name, in the order they first appear."""
+    roles: dict[str, str] = {}
+    schemes = root.value.get("components", {}).get("securitySchemes", {})
+    for scheme in schemes.values() if isinstance(schemes, dict) else ():
+        flows = scheme.get("flows") if isinstance(scheme, dict) else None
+        for flow in flows.values() if isinstance(flows, dict) else ():
+            scopes = flow.get("scopes") if isinstance(flow, dict) else None
+            for scope, description in scopes.items() if isinstance(scopes, dict) else ():
+                roles.setdefault(str(scope), description if isinstance(description, str) else "")
+    requirement_lists = [root.value.get("security")]
+    for item in (root.value.get("paths") or {}).values():
+        for method in METHODS:
+            operation = item.get(method) if isinstance(item, dict) else None
+            requirement_lists.append(operation.get("security") if isinstance(operation, dict) else None)
+    for requirements in requirement_lists:
+        for requirement in requirements if isinstance(requirements, list) else ():
+            for names in requirement.values() if isinstance(requirement, dict) else ():
+                for name in names if isinstance(names, list) else ():
+                    roles.setdefault(str(name), "")
     return roles
 
 
@@ -199,12 +244,17 @@ class _OperationReader:
 
     def _check_schemes(self) -> None:
         schemes = self.root.child("components", "securitySchemes")
-        for name, scheme in (schemes.value or {}).items():
-            if not (isinstance(scheme, dict) and scheme.get("type") == "http" and scheme.get("scheme") == "bearer"):
+        for name in schemes.value or {}:
+            node = self.specs.deref(schemes.child(name), self.problems)
+            scheme = _scheme(name, node.value) if node is not None and isinstance(node.value, dict) else None
+            if scheme is None:
                 self.problems.add(
                     schemes.child(name).location,
-                    f"security scheme {name!r}: codegen supports only `type: http, scheme: bearer`",
+                    f"security scheme {name!r}: codegen serves `http` (bearer or basic), `apiKey`, `oauth2` and "
+                    "`openIdConnect` schemes",
                 )
+            else:
+                self.contract.security_schemes[name] = scheme
 
     def _check_schema_names(self) -> None:
         schemas = self.root.child("components", "schemas")
@@ -479,28 +529,29 @@ class _OperationReader:
             return Access(public=True)
         if not security.value:
             return Access(public=True)
+        # OR of ANDs: any one requirement object will do, and it needs every scheme it names.
         alternatives: list[tuple[str, ...]] = []
+        schemes: list[tuple[str, ...]] = []
         optional = False
         for index, requirement in enumerate(security.value):
             node = security.child(index)
             if requirement == {}:
-                optional = True  # anyone may call; a token presented is verified all the same
+                optional = True  # anyone may call; credentials presented are verified all the same
                 continue
-            if len(requirement) != 1:
-                self.problems.add(node.location, "a security requirement may name only one scheme")
-                continue
-            ((scheme, roles),) = requirement.items()
-            if scheme not in self.schemes:
-                self.problems.add(node.child(scheme).location, f"unknown security scheme {scheme!r}")
-                continue
-            for position, role in enumerate(roles):
-                if role not in self.contract.roles:
-                    self.problems.add(
-                        node.child(scheme, position).location,
-                        f"unknown role {role!r}: the catalogue (x-roles) has {', '.join(self.contract.roles)}",
-                    )
+            roles: dict[str, None] = {}  # the roles of every scheme of the requirement, in order
+            for scheme, names in requirement.items():
+                if scheme not in self.schemes:
+                    self.problems.add(node.child(scheme).location, f"unknown security scheme {scheme!r}")
+                for position, role in enumerate(names):
+                    if role not in self.contract.roles:
+                        self.problems.add(
+                            node.child(scheme, position).location,
+                            f"unknown role {role!r}: the catalogue (x-roles) has {', '.join(self.contract.roles)}",
+                        )
+                    roles[role] = None
             alternatives.append(tuple(roles))
-        return Access(public=False, alternatives=tuple(alternatives), optional=optional)
+            schemes.append(tuple(requirement))
+        return Access(public=False, alternatives=tuple(alternatives), optional=optional, schemes=tuple(schemes))
 
     def _check_required_statuses(self, op: Node, access: Access, takes_input: bool, statuses: tuple[int, ...]) -> None:
         needed: list[tuple[int, str]] = []

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from codegen.contract import Contract, ModelRef, Param, Reply, RestOperation, WsEvent, WsOperation, pascal_case
+from codegen.contract import (
+    Contract,
+    ModelRef,
+    Param,
+    Reply,
+    RestOperation,
+    SecurityScheme,
+    WsEvent,
+    WsOperation,
+    pascal_case,
+)
 
 _ENV = Environment(
     loader=PackageLoader("codegen", "templates"),
@@ -41,6 +52,7 @@ def render_all(contract: Contract, rest_models: str, ws_models: str, openapi_jso
         "permissions.py": _permissions(contract, both),
         "rate_limits.py": _rate_limits(contract, both),
         "registry.py": _registry(contract, both),
+        "security.py": _security(contract, rest),
         "openapi.json": openapi_json,
         "rest/__init__.py": _package(rest, f"The REST API of {contract.openapi_name}."),
         "rest/_runtime.py": _ENV.get_template("rest_runtime.py.jinja").render(header=rest),
@@ -66,6 +78,9 @@ def _package(file_header: str, docstring: str) -> str:
 
 def rest_interface_name(tag: str) -> str:
     return f"{pascal_case(tag)}Handlers"
+
+
+VERIFIERS_INTERFACE = "CredentialVerifiers"
 
 
 def ws_interface_name(tag: str) -> str:
@@ -101,6 +116,23 @@ def rest_signature(op: RestOperation) -> _MethodView:
     returns = op.response.name if op.response else "None"
     doc = f"{op.method.upper()} {op.path} ({op.operation_id}). Roles: {op.access.describe()}."
     return _MethodView(op.method_name, params, returns, doc)
+
+
+def verifier_signature(scheme: SecurityScheme) -> _MethodView:
+    """The CredentialVerifiers method of an apiKey or basic scheme."""
+    params = ", username: str, password: str" if scheme.kind == "basic" else ", key: str"
+    doc = f"Scheme {scheme.name!r}: {scheme.credential}. The Caller it identifies, or None to refuse it (401)."
+    return _MethodView(scheme.method_name, params, "Caller | None", doc)
+
+
+def _security(contract: Contract, file_header: str) -> str:
+    schemes = list(contract.security_schemes.values())
+    return _ENV.get_template("security.py.jinja").render(
+        header=file_header,
+        openapi=contract.openapi_name,
+        schemes=schemes,
+        methods=[verifier_signature(scheme) for scheme in schemes if scheme.hooked],
+    )
 
 
 def _handler_type(param: Param) -> str:
@@ -293,36 +325,65 @@ def _protocol(contract: Contract, file_header: str) -> str:
 # --- Shared ----------------------------------------------------------------------------------------------------
 
 
-def _access_expression(public: bool, alternatives: Iterable[Iterable[str]], *, optional: bool = False) -> str:
+def _access_expression(
+    public: bool,
+    alternatives: Iterable[Iterable[str]],
+    constants: dict[str, str],
+    *,
+    optional: bool = False,
+    schemes: Iterable[Iterable[str]] = (),
+) -> str:
     if public:
         return "PUBLIC"
+    sets = [_frozenset(f"Role.{constants[role]}" for role in required) for required in alternatives]
+    scheme_sets = [repr(tuple(names)) for names in schemes]
+    if scheme_sets:
+        sets.append("schemes=(" + "".join(f"{names}, " for names in scheme_sets).rstrip(" ") + ")")
     if optional:
-        return "OPTIONAL"
-    sets = ", ".join(
-        "frozenset({" + ", ".join(f"Role.{_role_enum(role)}" for role in roles) + "})" if roles else "frozenset()"
-        for roles in (list(r) for r in alternatives)
-    )
-    return f"_requires({sets})"
+        sets.append("optional=True")
+    return f"_requires({', '.join(sets)})"
 
 
-def _role_enum(role: str) -> str:
-    return role.replace("-", "_").upper()
+def _frozenset(items: Iterable[str]) -> str:
+    listed = ", ".join(items)
+    return "frozenset({" + listed + "})" if listed else "frozenset()"
+
+
+def role_constants(roles: dict[str, str]) -> dict[str, str]:
+    """The Role enum member of each role name: `get-authors` -> GET_AUTHORS, `read:pets` -> READ_PETS, unique."""
+    constants: dict[str, str] = {}
+    for name in roles:
+        base = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").upper() or "ROLE"
+        base = f"ROLE_{base}" if base[0].isdigit() else base
+        constant, number = base, 1
+        while constant in constants.values():
+            number += 1
+            constant = f"{base}_{number}"
+        constants[name] = constant
+    return constants
 
 
 def _permissions(contract: Contract, file_header: str) -> str:
+    constants = role_constants(contract.roles)
     rest = [
         {
             "key": op.enum_name,
-            "access": _access_expression(op.access.public, op.access.alternatives, optional=op.access.optional),
+            "access": _access_expression(
+                op.access.public,
+                op.access.alternatives,
+                constants,
+                optional=op.access.optional,
+                schemes=op.access.schemes,
+            ),
         }
         for op in contract.rest
     ]
     ws_entries: list[tuple[int, str, tuple[str, ...]]] = [(op.pkg_id, op.enum_name, op.roles) for op in contract.ws]
     ws_entries += [(event.pkg_id, event.enum_name, event.roles) for event in contract.events]
-    ws = [{"key": name, "access": _access_expression(False, [roles])} for _, name, roles in sorted(ws_entries)]
-    roles = [
-        {"enum_name": _role_enum(name), "name": name, "description": text} for name, text in contract.roles.items()
+    ws = [
+        {"key": name, "access": _access_expression(False, [roles], constants)} for _, name, roles in sorted(ws_entries)
     ]
+    roles = [{"enum_name": constants[name], "name": name, "description": text} for name, text in contract.roles.items()]
     return _ENV.get_template("permissions.py.jinja").render(
         header=file_header,
         openapi=contract.openapi_name,
@@ -391,6 +452,27 @@ def _registry(contract: Contract, file_header: str) -> str:
             interfaces.append({"kind": "ws", "tag": tag, "name": ws_interface_name(tag), "methods": methods})
     for interface in interfaces:
         interface["attribute"] = f"{interface['kind']}_{interface['tag']}"
+        interface["module"] = f"generated.{interface['kind']}"
+    verifiers = [
+        {
+            "name": scheme.method_name,
+            "serves": f"security scheme {scheme.name} ({scheme.kind})",
+            "roles": f"verifies {scheme.credential}",
+        }
+        for scheme in contract.security_schemes.values()
+        if scheme.hooked
+    ]
+    # Always bound: without apiKey or basic schemes it has no method, and the interface itself serves.
+    interfaces.append(
+        {
+            "kind": "auth",
+            "tag": "security",
+            "name": VERIFIERS_INTERFACE,
+            "methods": verifiers,
+            "attribute": "auth_security",
+            "module": "generated",
+        }
+    )
     return _ENV.get_template("registry.py.jinja").render(header=file_header, interfaces=interfaces)
 
 

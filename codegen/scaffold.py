@@ -16,7 +16,15 @@ from pathlib import Path
 
 from codegen.config import Config
 from codegen.contract import Contract, ModelRef, pascal_case
-from codegen.render import rest_interface_name, rest_signature, ws_interface_name, ws_signature
+from codegen.python_types import annotation_imports
+from codegen.render import (
+    VERIFIERS_INTERFACE,
+    rest_interface_name,
+    rest_signature,
+    verifier_signature,
+    ws_interface_name,
+    ws_signature,
+)
 
 _INDENT = "    "
 
@@ -34,6 +42,7 @@ class _Stub:
     text: str
     models: tuple[ModelRef, ...]
     needs_page: bool = False
+    imports: frozenset[tuple[str, str]] = frozenset()  # (module, name) its annotations use besides the models
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,16 @@ class _Interface:
     name: str
     class_name: str  # the name a new implementing class gets
     stubs: tuple[_Stub, ...]
+    module: str = ""  # the generated module defining the interface: generated.<kind>.<tag> unless given
+    file_stem: str = ""  # the handler module a new class goes to: <tag>.py unless given
+
+    @property
+    def generated_module(self) -> str:
+        return self.module or f"generated.{self.kind}.{self.tag}"
+
+    @property
+    def handler_file(self) -> str:
+        return f"{self.file_stem or self.tag}.py"
 
 
 @dataclass
@@ -81,7 +100,7 @@ def scaffold(config: Config, contract: Contract, tag: str | None = None) -> list
             _append_methods(config, found, interface, missing)
             where = f"{config.display(found.path)}: {found.name}"
         else:
-            path = config.handlers / f"{interface.tag}.py"
+            path = config.handlers / interface.handler_file
             _add_class(config, path, interface)
             where = f"{config.display(path)}: new class {interface.class_name}"
         changes += [f"{where}.{stub.name}  ({stub.serves})" for stub in missing]
@@ -91,7 +110,8 @@ def scaffold(config: Config, contract: Contract, tag: str | None = None) -> list
 def _interfaces(config: Config, contract: Contract) -> list[_Interface]:
     rest = [_rest_interface(contract, tag, config.context_class) for tag in contract.rest_tags()]
     ws = [_ws_interface(contract, tag, config.context_class) for tag in contract.ws_tags()]
-    return rest + [interface for interface in ws if interface.stubs]
+    hooks = [_verifiers_interface(contract, config.context_class)]
+    return rest + [interface for interface in [*ws, *hooks] if interface.stubs]
 
 
 def _rest_interface(contract: Contract, tag: str, context: str) -> _Interface:
@@ -101,7 +121,8 @@ def _rest_interface(contract: Contract, tag: str, context: str) -> _Interface:
         signature = f"async def {view.name}(self, ctx: {context}{view.params}) -> {view.returns}:"
         models = tuple(ref for ref in (op.body, op.response) if ref is not None)
         serves = f"{op.method.upper()} {op.path} ({op.operation_id})"
-        stubs.append(_Stub(view.name, serves, _stub_text(signature, view.doc), models))
+        imports = frozenset(name for param in op.params for name in annotation_imports(param.python_type))
+        stubs.append(_Stub(view.name, serves, _stub_text(signature, view.doc), models, imports=imports))
     return _Interface("rest", tag, rest_interface_name(tag), pascal_case(tag), tuple(stubs))
 
 
@@ -114,6 +135,20 @@ def _ws_interface(contract: Contract, tag: str, context: str) -> _Interface:
         serves = f"pkg_id {op.pkg_id} {op.enum_name} ({op.name})"
         stubs.append(_Stub(view.name, serves, _stub_text(signature, view.doc), models, op.reply.kind == "page"))
     return _Interface("ws", tag, ws_interface_name(tag), f"{pascal_case(tag)}Ws", tuple(stubs))
+
+
+def _verifiers_interface(contract: Contract, context: str) -> _Interface:
+    """The verifiers of the apiKey and basic schemes, in app/handlers/verifiers.py."""
+    stubs = []
+    for scheme in (scheme for scheme in contract.security_schemes.values() if scheme.hooked):
+        view = verifier_signature(scheme)
+        signature = f"async def {view.name}(self, ctx: {context}{view.params}) -> {view.returns}:"
+        serves = f"security scheme {scheme.name} ({scheme.kind})"
+        imports = frozenset({("generated.security", "Caller")})
+        stubs.append(_Stub(view.name, serves, _stub_text(signature, view.doc), (), imports=imports))
+    return _Interface(
+        "auth", "security", VERIFIERS_INTERFACE, "Verifiers", tuple(stubs), "generated.security", "verifiers"
+    )
 
 
 def _stub_text(signature: str, doc: str) -> str:
@@ -179,7 +214,7 @@ def _bound_names(tree: ast.Module) -> set[str]:
 def _imports_for(config: Config, interface: _Interface, stubs: list[_Stub], present: set[str]) -> list[str]:
     wanted: dict[str, set[str]] = {
         "generated._runtime": {"unimplemented"},
-        f"generated.{interface.kind}.{interface.tag}": {interface.name},
+        interface.generated_module: {interface.name},
         config.context_module: {config.context_class},
     }
     for stub in stubs:
@@ -187,6 +222,8 @@ def _imports_for(config: Config, interface: _Interface, stubs: list[_Stub], pres
             wanted.setdefault(f"generated.{ref.module}.models", set()).add(ref.name)
         if stub.needs_page:
             wanted.setdefault("generated.ws._runtime", set()).add("WsPage")
+        for module, name in stub.imports:
+            wanted.setdefault(module, set()).add(name)
     lines = []
     for module, names in sorted(wanted.items()):
         new = sorted(names - present)
@@ -208,9 +245,10 @@ def _add_class(config: Config, path: Path, interface: _Interface) -> None:
     stubs = list(interface.stubs)
     generic = f"{interface.name}[{config.context_class}]"
     spec = "spec/asyncapi.yaml" if interface.kind == "ws" else "spec/openapi.yaml"
+    what = {"ws": f"The `{interface.tag}` messages", "auth": "The credential verifiers of the security schemes"}
     class_lines = [
         f"class {interface.class_name}({generic}):",
-        f'{_INDENT}"""The `{interface.tag}` {"messages" if interface.kind == "ws" else "operations"} of {spec}."""',
+        f'{_INDENT}"""{what.get(interface.kind, f"The `{interface.tag}` operations")} of {spec}."""',
         "",
         *"\n\n".join(stub.text for stub in stubs).splitlines(),
     ]
@@ -222,7 +260,8 @@ def _add_class(config: Config, path: Path, interface: _Interface) -> None:
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
         imports = _imports_for(config, interface, stubs, set())
-        lines = [f'"""Handlers for the `{interface.tag}` tag."""', "", *imports, "", "", *class_lines]
+        docstring = "API keys and passwords" if interface.kind == "auth" else f"Handlers for the `{interface.tag}` tag"
+        lines = [f'"""{docstring}."""', "", *imports, "", "", *class_lines]
     _write(path, lines)
 
 

@@ -31,6 +31,24 @@ class Document:
         line, col = self.positions.get(key, (1, 1))
         return Location(self.name, line, col)
 
+    def path_of(self, value: object, suffix: Sequence[str | int]) -> JsonPath | None:
+        """Where `value` (that very object) stands in the data, its path ending with `suffix`; None if nowhere.
+
+        A validator that checks a part on its own (a schema against the meta-schema, say) reports paths relative
+        to that part: the object it found wrong is still the one in this document, so that finds the place.
+        """
+        tail = tuple(suffix)
+        pending: list[tuple[JsonPath, Any]] = [((), self.data)]
+        while pending:
+            path, node = pending.pop()
+            if node is value and path[len(path) - len(tail) :] == tail:
+                return path
+            if isinstance(node, dict):
+                pending += [((*path, key), child) for key, child in node.items()]
+            elif isinstance(node, list):
+                pending += [((*path, index), child) for index, child in enumerate(node)]
+        return None
+
     def get(self, path: Sequence[str | int]) -> Any:
         """The value at `path`, or None when any step of it is missing."""
         node = self.data

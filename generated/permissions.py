@@ -42,12 +42,15 @@ class Role(StrEnum):
 class Access:
     """Anyone (public), or a caller holding every role of at least one alternative.
 
-    `optional` (a `{}` among the requirements): anyone may call, but a token that is presented must be valid.
+    `schemes[i]` are the security schemes alternative `i` needs, all of them, in the spec's order: the first
+    one's caller is the principal (REST; the WebSocket upgrade takes a bearer token). `optional` (a `{}` among the requirements): anyone may call, but credentials that
+    are presented must be valid.
     """
 
     public: bool
     alternatives: tuple[frozenset[str], ...] = ()
     optional: bool = False
+    schemes: tuple[tuple[str, ...], ...] = ()
 
     def allows(self, roles: Set[str]) -> bool:
         """Whether an authenticated caller holding `roles` may call."""
@@ -55,11 +58,12 @@ class Access:
 
 
 PUBLIC: Final = Access(public=True)
-OPTIONAL: Final = Access(public=False, optional=True)
 
 
-def _requires(*alternatives: frozenset[str]) -> Access:
-    return Access(public=False, alternatives=alternatives)
+def _requires(
+    *alternatives: frozenset[str], schemes: tuple[tuple[str, ...], ...] = (), optional: bool = False
+) -> Access:
+    return Access(public=False, alternatives=alternatives, optional=optional, schemes=schemes)
 
 
 REST_PERMISSIONS: Final[Mapping[OperationId, Access]] = MappingProxyType(
@@ -70,17 +74,17 @@ REST_PERMISSIONS: Final[Mapping[OperationId, Access]] = MappingProxyType(
         OperationId.CREATE_TOKEN: PUBLIC,
         OperationId.REFRESH_TOKEN: PUBLIC,
         OperationId.LOGOUT: PUBLIC,
-        OperationId.GET_ME: _requires(frozenset()),
-        OperationId.LIST_AUTHORS: _requires(frozenset({Role.GET_AUTHORS})),
-        OperationId.CREATE_AUTHOR: _requires(frozenset({Role.CREATE_AUTHOR})),
-        OperationId.GET_AUTHOR: _requires(frozenset({Role.GET_AUTHORS})),
-        OperationId.UPDATE_AUTHOR: _requires(frozenset({Role.UPDATE_AUTHOR})),
-        OperationId.DELETE_AUTHOR: _requires(frozenset({Role.DELETE_AUTHOR})),
-        OperationId.LIST_BOOKS: _requires(frozenset({Role.GET_BOOKS})),
-        OperationId.CREATE_BOOK: _requires(frozenset({Role.CREATE_BOOK})),
-        OperationId.GET_BOOK: _requires(frozenset({Role.GET_BOOKS})),
-        OperationId.UPDATE_BOOK: _requires(frozenset({Role.UPDATE_BOOK})),
-        OperationId.DELETE_BOOK: _requires(frozenset({Role.DELETE_BOOK})),
+        OperationId.GET_ME: _requires(frozenset(), schemes=(("bearerAuth",),)),
+        OperationId.LIST_AUTHORS: _requires(frozenset({Role.GET_AUTHORS}), schemes=(("bearerAuth",),)),
+        OperationId.CREATE_AUTHOR: _requires(frozenset({Role.CREATE_AUTHOR}), schemes=(("bearerAuth",),)),
+        OperationId.GET_AUTHOR: _requires(frozenset({Role.GET_AUTHORS}), schemes=(("bearerAuth",),)),
+        OperationId.UPDATE_AUTHOR: _requires(frozenset({Role.UPDATE_AUTHOR}), schemes=(("bearerAuth",),)),
+        OperationId.DELETE_AUTHOR: _requires(frozenset({Role.DELETE_AUTHOR}), schemes=(("bearerAuth",),)),
+        OperationId.LIST_BOOKS: _requires(frozenset({Role.GET_BOOKS}), schemes=(("bearerAuth",),)),
+        OperationId.CREATE_BOOK: _requires(frozenset({Role.CREATE_BOOK}), schemes=(("bearerAuth",),)),
+        OperationId.GET_BOOK: _requires(frozenset({Role.GET_BOOKS}), schemes=(("bearerAuth",),)),
+        OperationId.UPDATE_BOOK: _requires(frozenset({Role.UPDATE_BOOK}), schemes=(("bearerAuth",),)),
+        OperationId.DELETE_BOOK: _requires(frozenset({Role.DELETE_BOOK}), schemes=(("bearerAuth",),)),
     }
 )
 

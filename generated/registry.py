@@ -12,6 +12,7 @@ from typing import Any, Final, Literal
 
 from fastapi import APIRouter
 
+from generated import security as auth_security
 from generated._runtime import is_unimplemented
 from generated.rest import auth as rest_auth
 from generated.rest import authors as rest_authors
@@ -35,9 +36,10 @@ class Method:
 
 @dataclass(frozen=True, slots=True)
 class Interface:
-    """A generated handler interface: the REST operations or the WebSocket request messages of one tag."""
+    """A generated interface: the REST operations or WebSocket request messages of one tag, or the credential
+    verifiers of the security schemes."""
 
-    kind: Literal["rest", "ws"]
+    kind: Literal["rest", "ws", "auth"]
     tag: str
     base: type
     methods: tuple[Method, ...]
@@ -106,6 +108,12 @@ INTERFACES: Final[tuple[Interface, ...]] = (
             Method("update_author", "pkg_id 5 UPDATE_AUTHOR (updateAuthor)", "update-author"),
             Method("delete_author", "pkg_id 6 DELETE_AUTHOR (deleteAuthor)", "delete-author"),
         ),
+    ),
+    Interface(
+        "auth",
+        "security",
+        auth_security.CredentialVerifiers,
+        (),
     ),
 )
 
@@ -195,6 +203,7 @@ class Handlers:
     rest_authors: rest_authors.AuthorsHandlers[Any]
     rest_books: rest_books.BooksHandlers[Any]
     ws_authors: ws_authors.AuthorsWsHandlers[Any]
+    auth_security: auth_security.CredentialVerifiers[Any]
 
 
 def bind(classes: Iterable[type]) -> Handlers:
@@ -204,8 +213,9 @@ def bind(classes: Iterable[type]) -> Handlers:
         raise UnboundHandlersError(bindings)
     instances: dict[str, Any] = {}
     for binding in bindings:
-        assert binding.implementation is not None
-        instances[f"{binding.interface.kind}_{binding.interface.tag}"] = binding.implementation()
+        # An interface without methods (no apiKey or basic scheme to verify) needs no class of its own.
+        implementation = binding.implementation or binding.interface.base
+        instances[f"{binding.interface.kind}_{binding.interface.tag}"] = implementation()
     return Handlers(**instances)
 
 

@@ -12,7 +12,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from app.main import create_app
-from generated.permissions import OPTIONAL, PUBLIC, REST_PERMISSIONS, WS_PERMISSIONS, Access, Role
+from generated.permissions import PUBLIC, REST_PERMISSIONS, WS_PERMISSIONS, Access, Role
 from generated.rest.operations import OPERATIONS, OperationId
 from generated.ws.protocol import MESSAGES
 from tests.conftest import empty_tables, settings_for
@@ -72,7 +72,7 @@ def test_every_message_has_the_roles_its_x_roles_give() -> None:
         (Access(False, (frozenset({"a"}), frozenset({"b"}))), {"b"}, True),
         (Access(False, (frozenset({"a"}), frozenset({"b"}))), {"c"}, False),
         (Access(False, (frozenset(),)), set(), True),
-        (OPTIONAL, set(), True),
+        (Access(False, optional=True), set(), True),
     ],
     ids=[
         "public",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+
 from app.auth.principal import Principal
 from app.errors import PermissionDenied, Unauthenticated
 from generated.permissions import Access
@@ -15,6 +18,38 @@ def authorize(principal: Principal | None, access: Access) -> None:
         raise Unauthenticated("this operation needs a bearer token")
     if not permits(principal, access):
         raise PermissionDenied(f"this needs the roles {describe(access)}")
+
+
+def authorize_presented(
+    presented: Mapping[str, Principal], access: Access, missing: Unauthenticated
+) -> Principal | None:
+    """The caller `access` lets through, given the principal of each scheme whose credential was presented and
+    verified: a requirement is met when every scheme it names was, by callers holding its roles between them.
+    `missing` (401) when no requirement got all its credentials, PermissionDenied (403) when one did without
+    the roles."""
+    if access.public:
+        return None
+    lacking_roles: Principal | None = None
+    for roles, schemes in zip(access.alternatives, access.schemes, strict=True):
+        if all(name in presented for name in schemes):
+            caller = _together([presented[name] for name in schemes])
+            if caller is None or roles <= caller.roles:
+                return caller
+            lacking_roles = lacking_roles or caller
+    if access.optional:
+        return next(iter(presented.values()), None)
+    if lacking_roles is not None:
+        raise PermissionDenied(f"this needs the roles {describe(access)}")
+    raise missing
+
+
+def _together(principals: list[Principal]) -> Principal | None:
+    """One caller from the principals of a requirement's schemes: the first, with the roles of them all."""
+    if not principals:
+        return None
+    first = principals[0]
+    roles = frozenset().union(*(principal.roles for principal in principals))
+    return first if roles == first.roles else replace(first, roles=roles)
 
 
 def permits(principal: Principal, access: Access) -> bool:

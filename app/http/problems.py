@@ -65,7 +65,7 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 async def _app_error(request: Request, exc: AppError) -> Response:
     headers: dict[str, str] = {}
-    if isinstance(exc, Unauthenticated):
+    if isinstance(exc, Unauthenticated) and exc.challenge:
         headers["WWW-Authenticate"] = exc.challenge
     elif isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after)

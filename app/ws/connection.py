@@ -52,19 +52,22 @@ class Connection:
         self._draining = False
         self._writer: asyncio.Task[None] | None = None
         self._close_timeout = settings.ws_close_timeout
-        self._closed = asyncio.Event()
+        # Idle connections are what an instance holds most of: a future and a timer where a task would do,
+        # as every task keeps a coroutine frame alive for the whole connection.
+        self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     async def run(self) -> None:
         """Serve the connection until it ends; `close_code` then says how."""
         self._writer = asyncio.create_task(self._write())
         reader = asyncio.create_task(self._read())
-        closed = asyncio.create_task(self._closed.wait())
-        expiry = asyncio.create_task(self._expire())
+        expiry = self._expire()
         try:
             # The client's close ends the reader; ours ends `closed`, even when the client never reads it.
-            await asyncio.wait({reader, closed}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({reader, self._closed}, return_when=asyncio.FIRST_COMPLETED)
         finally:
-            pending = [reader, closed, expiry, self._writer, *self._in_flight, *self._background]
+            if expiry is not None:
+                expiry.cancel()
+            pending = [reader, self._writer, *self._in_flight, *self._background]
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
@@ -110,7 +113,7 @@ class Connection:
         except (RuntimeError, WebSocketDisconnect, OSError):
             pass  # the client is gone already
         finally:
-            self._closed.set()
+            self._end()
 
     async def _read(self) -> None:
         while True:
@@ -168,17 +171,27 @@ class Connection:
                 # otherwise hold their slots, and the reader waiting for a slot would never see the disconnect.
                 if self.close_code is None:
                     self.close_code = ABNORMAL_CLOSURE
-                self._closed.set()
+                self._end()
                 return
             finally:
                 self._outbox.task_done()
 
-    async def _expire(self) -> None:
+    def _expire(self) -> asyncio.TimerHandle | None:
+        """Close the connection when the access token expires (the handle to cancel that)."""
         if self.principal.expires_at is None:
-            return
+            return None
         # A token is accepted up to LEEWAY_SECONDS past its exp (clocks disagree): so it lives that long here too.
-        await asyncio.sleep(max(0.0, self.principal.expires_at + LEEWAY_SECONDS - time.time()))
-        await self.close(CloseCode.TOKEN_EXPIRED, "the access token expired; reconnect with a fresh one")
+        delay = max(0.0, self.principal.expires_at + LEEWAY_SECONDS - time.time())
+        return asyncio.get_running_loop().call_later(
+            delay,
+            lambda: self._spawn(
+                self.close(CloseCode.TOKEN_EXPIRED, "the access token expired; reconnect with a fresh one")
+            ),
+        )
+
+    def _end(self) -> None:
+        if not self._closed.done():
+            self._closed.set_result(None)
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)

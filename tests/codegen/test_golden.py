@@ -60,6 +60,7 @@ def test_golden_files_cover_every_kind_of_generated_file() -> None:
         "rest/notes.py",
         "rest/operations.py",
         "rest/system.py",
+        "security.py",
         "ws/__init__.py",
         "ws/_runtime.py",
         "ws/models.py",

@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,15 +59,16 @@ class ConstructRepo:
     def generate(self) -> subprocess.CompletedProcess[str]:
         return self.run("-m", "codegen", "generate")
 
-    def implement(self, tag: str, bodies: dict[str, str], *, imports: str = "") -> str:
-        """Scaffold `tag` with `make new-handler`, then give each named stub its body; the module's text."""
+    def implement(self, tag: str, bodies: dict[str, str], *, imports: str = "", module: str | None = None) -> str:
+        """Scaffold `tag` with `make new-handler`, then give each named stub of app/handlers/<module or tag>.py
+        its body; the module's text."""
         scaffolded = self.run("-m", "codegen", "new-handler", "--tag", tag)
         assert scaffolded.returncode == 0, scaffolded.stderr
-        module = self.root / "app" / "handlers" / f"{tag}.py"
-        text = module.read_text(encoding="utf-8")
+        module_path = self.root / "app" / "handlers" / f"{module or tag}.py"
+        text = module_path.read_text(encoding="utf-8")
         for method, body in bodies.items():
             stub = f"    @unimplemented\n    async def {method}("
-            assert stub in text, f"no stub for {method} in {module}:\n{text}"
+            assert stub in text, f"no stub for {method} in {module_path}:\n{text}"
             start = text.index(stub)
             end = text.index(_STUB_BODY, start)
             indented = "\n".join(f"        {line}" if line else "" for line in body.strip("\n").splitlines())
@@ -76,7 +79,7 @@ class ConstructRepo:
                 + text[end + len(_STUB_BODY) :]
             )
         text = imports.strip("\n") + "\n" + text if imports else text
-        module.write_text(text, encoding="utf-8")
+        module_path.write_text(text, encoding="utf-8")
         return text
 
     def serving(self) -> serving:
@@ -108,3 +111,14 @@ def _add(target: dict[str, Any], entries: dict[str, Any], where: str) -> None:
     for name, value in entries.items():
         assert name not in target, f"the fixture's {where}.{name} is already in spec/openapi.yaml"
         target[name] = value
+
+
+@contextmanager
+def served_fixture(root: Path, fixture: str, tag: str, bodies: dict[str, str]) -> Iterator[str]:
+    """The fixture generated, `tag`'s handlers scaffolded and given `bodies`, and served: the base URL."""
+    repo = ConstructRepo(root, fixture)
+    generated = repo.generate()
+    assert generated.returncode == 0, generated.stderr
+    repo.implement(tag, bodies)
+    with repo.serving() as url:
+        yield url

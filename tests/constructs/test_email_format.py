@@ -8,16 +8,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.constructs.support import ConstructRepo
+from tests.constructs.support import served_fixture
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    repo = ConstructRepo(tmp_path_factory.mktemp("email_format"), "email_format")
-    generated = repo.generate()
-    assert generated.returncode == 0, generated.stderr
-    repo.implement("contacts", {"echo_contact": "return body"})
-    with repo.serving() as url:
+    with served_fixture(
+        tmp_path_factory.mktemp("email_format"), "email_format", "contacts", {"echo_contact": "return body"}
+    ) as url:
         yield url
 
 

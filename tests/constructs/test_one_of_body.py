@@ -8,16 +8,17 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.constructs.support import ConstructRepo
+from tests.constructs.support import served_fixture
 
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    repo = ConstructRepo(tmp_path_factory.mktemp("one_of_body"), "one_of_body")
-    generated = repo.generate()
-    assert generated.returncode == 0, generated.stderr
-    repo.implement("pets", {"describe_pet": "return PetDescription(text=f'{type(body).__name__}: {body!r}')"})
-    with repo.serving() as url:
+    with served_fixture(
+        tmp_path_factory.mktemp("one_of_body"),
+        "one_of_body",
+        "pets",
+        {"describe_pet": "return PetDescription(text=f'{type(body).__name__}: {body!r}')"},
+    ) as url:
         yield url
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from tests.constructs.support import ConstructRepo
+from tests.constructs.support import served_fixture
 from tests.support.tokens import mint
 
 HANDLER = "return Greeting(caller=ctx.principal.username if ctx.principal else 'anonymous')"
@@ -17,11 +17,9 @@ HANDLER = "return Greeting(caller=ctx.principal.username if ctx.principal else '
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    repo = ConstructRepo(tmp_path_factory.mktemp("optional_security"), "optional_security")
-    generated = repo.generate()
-    assert generated.returncode == 0, generated.stderr
-    repo.implement("greetings", {"get_greeting": HANDLER})
-    with repo.serving() as url:
+    with served_fixture(
+        tmp_path_factory.mktemp("optional_security"), "optional_security", "greetings", {"get_greeting": HANDLER}
+    ) as url:
         yield url
 
 

@@ -32,12 +32,15 @@ class Role(StrEnum):
 class Access:
     """Anyone (public), or a caller holding every role of at least one alternative.
 
-    `optional` (a `{}` among the requirements): anyone may call, but a token that is presented must be valid.
+    `schemes[i]` are the security schemes alternative `i` needs, all of them, in the spec's order: the first
+    one's caller is the principal (REST; the WebSocket upgrade takes a bearer token). `optional` (a `{}` among the requirements): anyone may call, but credentials that
+    are presented must be valid.
     """
 
     public: bool
     alternatives: tuple[frozenset[str], ...] = ()
     optional: bool = False
+    schemes: tuple[tuple[str, ...], ...] = ()
 
     def allows(self, roles: Set[str]) -> bool:
         """Whether an authenticated caller holding `roles` may call."""
@@ -45,20 +48,28 @@ class Access:
 
 
 PUBLIC: Final = Access(public=True)
-OPTIONAL: Final = Access(public=False, optional=True)
 
 
-def _requires(*alternatives: frozenset[str]) -> Access:
-    return Access(public=False, alternatives=alternatives)
+def _requires(
+    *alternatives: frozenset[str], schemes: tuple[tuple[str, ...], ...] = (), optional: bool = False
+) -> Access:
+    return Access(public=False, alternatives=alternatives, optional=optional, schemes=schemes)
 
 
 REST_PERMISSIONS: Final[Mapping[OperationId, Access]] = MappingProxyType(
     {
         OperationId.GET_HEALTH: PUBLIC,
-        OperationId.LIST_NOTES: _requires(frozenset({Role.READ_NOTES}), frozenset({Role.ADMIN})),
-        OperationId.CREATE_NOTE: _requires(frozenset({Role.WRITE_NOTES})),
-        OperationId.GET_NOTE: _requires(frozenset({Role.READ_NOTES})),
-        OperationId.DELETE_NOTE: _requires(frozenset({Role.WRITE_NOTES})),
+        OperationId.LIST_NOTES: _requires(
+            frozenset({Role.READ_NOTES}),
+            frozenset({Role.ADMIN}),
+            schemes=(
+                ("bearerAuth",),
+                ("bearerAuth",),
+            ),
+        ),
+        OperationId.CREATE_NOTE: _requires(frozenset({Role.WRITE_NOTES}), schemes=(("bearerAuth",),)),
+        OperationId.GET_NOTE: _requires(frozenset({Role.READ_NOTES}), schemes=(("bearerAuth",),)),
+        OperationId.DELETE_NOTE: _requires(frozenset({Role.WRITE_NOTES}), schemes=(("bearerAuth",),)),
     }
 )
 

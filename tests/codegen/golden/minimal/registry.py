@@ -12,6 +12,7 @@ from typing import Any, Final, Literal
 
 from fastapi import APIRouter
 
+from generated import security as auth_security
 from generated._runtime import is_unimplemented
 from generated.rest import notes as rest_notes
 from generated.rest import system as rest_system
@@ -32,9 +33,10 @@ class Method:
 
 @dataclass(frozen=True, slots=True)
 class Interface:
-    """A generated handler interface: the REST operations or the WebSocket request messages of one tag."""
+    """A generated interface: the REST operations or WebSocket request messages of one tag, or the credential
+    verifiers of the security schemes."""
 
-    kind: Literal["rest", "ws"]
+    kind: Literal["rest", "ws", "auth"]
     tag: str
     base: type
     methods: tuple[Method, ...]
@@ -66,6 +68,12 @@ INTERFACES: Final[tuple[Interface, ...]] = (
             Method("get_notes", "pkg_id 1 GET_NOTES (getNotes)", "read-notes"),
             Method("get_note_page", "pkg_id 2 GET_NOTE_PAGE (getNotePage)", "read-notes, admin"),
         ),
+    ),
+    Interface(
+        "auth",
+        "security",
+        auth_security.CredentialVerifiers,
+        (),
     ),
 )
 
@@ -152,6 +160,7 @@ class Handlers:
     rest_system: rest_system.SystemHandlers[Any]
     rest_notes: rest_notes.NotesHandlers[Any]
     ws_notes: ws_notes.NotesWsHandlers[Any]
+    auth_security: auth_security.CredentialVerifiers[Any]
 
 
 def bind(classes: Iterable[type]) -> Handlers:
@@ -161,8 +170,9 @@ def bind(classes: Iterable[type]) -> Handlers:
         raise UnboundHandlersError(bindings)
     instances: dict[str, Any] = {}
     for binding in bindings:
-        assert binding.implementation is not None
-        instances[f"{binding.interface.kind}_{binding.interface.tag}"] = binding.implementation()
+        # An interface without methods (no apiKey or basic scheme to verify) needs no class of its own.
+        implementation = binding.implementation or binding.interface.base
+        instances[f"{binding.interface.kind}_{binding.interface.tag}"] = implementation()
     return Handlers(**instances)
 
 
