@@ -13,7 +13,6 @@ from pydantic import ValidationError
 
 from app.handlers import handler_classes
 from app.settings import Settings
-from generated._runtime import is_unimplemented
 from generated.permissions import Role
 from generated.registry import UnboundHandlersError, inspect_bindings
 
@@ -182,8 +181,7 @@ def handlers_table() -> str:
             )
             state = "implemented"
             if method in binding.missing:
-                scaffolded = implementation and is_unimplemented(getattr(implementation, method.name, None))
-                state = "scaffolded" if scaffolded else "missing"
+                state = "scaffolded" if binding.is_stub(method) else "missing"
             rows.append((binding.interface.kind, method.serves, method.roles, handler, state))
     widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows]

@@ -101,6 +101,14 @@ def _new_handler(config: Config, tag: str | None) -> int:
     for line in changes:
         print(f"  {line}")
     print("Write their bodies and remove @unimplemented; the service refuses to start until then.")
+    events = [event for event in contract.events if tag is None or event.tag == tag]
+    if events:
+        print("Server events a handler publishes with `await ctx.events.publish(helper(data))`:")
+        for event in events:
+            print(
+                f"  from generated.ws.{event.tag} import {event.function_name}"
+                f"  (pkg_id {event.pkg_id} {event.enum_name}, data: {event.data.name})"
+            )
     return 0
 
 

@@ -97,7 +97,11 @@ def test_a_new_operation_goes_from_spec_to_served(repository: Path) -> None:
     assert "    @unimplemented\n    async def list_author_books(" in handlers
     assert _inserted_only(before, handlers)
     assert "scaffolded" in run(repository, "-m", "app", "handlers").stdout
-    assert run(repository, "-m", "app", "serve").returncode == 2  # a stub is not an implementation
+    stubbed = run(repository, "-m", "app", "serve")
+    assert stubbed.returncode == 2  # a stub is not an implementation, and start-up says what is left to do
+    assert "app.handlers.authors.Authors.list_author_books is a scaffolded stub (@unimplemented)" in stubbed.stderr
+    assert "Write the bodies of the scaffolded stubs" in stubbed.stderr
+    assert "make new-handler" not in stubbed.stderr
 
     implemented = handlers.replace("    @unimplemented\n", "").replace(
         "        raise NotImplementedError", IMPLEMENTATION

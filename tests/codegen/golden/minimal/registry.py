@@ -91,23 +91,38 @@ class Binding:
     def complete(self) -> bool:
         return not self.missing
 
+    def is_stub(self, method: Method) -> bool:
+        """Whether the implementing class has `method` as a scaffolded stub (`@unimplemented`)."""
+        return self.implementation is not None and is_unimplemented(getattr(self.implementation, method.name, None))
+
 
 class UnboundHandlersError(Exception):
-    """Some operations or pkg_ids have no implementation; the message lists every one of them."""
+    """Some operations or pkg_ids have no implementation; the message lists every one of them, and says what
+    to do: scaffold what has no method yet, write the bodies of the stubs already scaffolded."""
 
     def __init__(self, bindings: Iterable[Binding]) -> None:
         self.bindings = [binding for binding in bindings if not binding.complete]
+        missing = [(binding, method) for binding in self.bindings for method in binding.missing]
         lines = [
-            f"  {binding.interface.kind:<4} {method.serves}: {binding.problem}"
-            for binding in self.bindings
-            for method in binding.missing
+            f"  {binding.interface.kind:<4} {method.serves}: {_why(binding, method)}" for binding, method in missing
         ]
-        count = len(lines)
+        count, stubs = len(lines), sum(1 for binding, method in missing if binding.is_stub(method))
+        advice = []
+        if stubs < count:
+            advice.append("Scaffold the missing methods with `make new-handler`, then implement them.")
+        if stubs:
+            advice.append("Write the bodies of the scaffolded stubs and remove their @unimplemented.")
         super().__init__(
             f"cannot start: {count} operation{'s' if count != 1 else ''} or pkg_id{'s' if count != 1 else ''}"
-            " without an implementation\n" + "\n".join(lines) + "\n"
-            "Scaffold the missing methods with `make new-handler`, then implement them."
+            " without an implementation\n" + "\n".join(lines) + "\n" + "\n".join(advice)
         )
+
+
+def _why(binding: Binding, method: Method) -> str:
+    if binding.is_stub(method) and binding.implementation is not None:
+        cls = binding.implementation
+        return f"{cls.__module__}.{cls.__qualname__}.{method.name} is a scaffolded stub (@unimplemented)"
+    return binding.problem
 
 
 def inspect_bindings(classes: Iterable[type]) -> list[Binding]:
